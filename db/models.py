@@ -1,0 +1,72 @@
+"""Huayu's tables: every generation the shop ran, and what staff thought of it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC now; stored naive-in-UTC by SQLite, with zone by PostgreSQL."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON, float: Float}
+
+
+class Generation(Base):
+    """One call to a model (or one imported past reply), with exactly what was sent and got back."""
+
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    task: Mapped[str] = mapped_column(String(32), index=True)
+    template_id: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(32))
+    inputs: Mapped[dict[str, Any]]
+    messages: Mapped[list[Any]]
+    output: Mapped[str] = mapped_column(Text, default="")
+    backend: Mapped[str] = mapped_column(String(32), index=True)
+    model_id: Mapped[str] = mapped_column(String(255), index=True)
+    params: Mapped[dict[str, Any]]
+    latency_ms: Mapped[float | None]
+    ttft_ms: Mapped[float | None]
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="ok", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_generations_task_created", "task", "created_at"),)
+
+    @property
+    def latest_rating(self) -> Rating | None:
+        """Staff may re-rate; the newest rating is the one that counts."""
+        return self.ratings[-1] if self.ratings else None
+
+
+class Rating(Base):
+    """A staff member's verdict on one generation, and the reply they actually sent."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation_id: Mapped[int] = mapped_column(
+        ForeignKey("generations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    thumbs: Mapped[int | None]  # +1 up, -1 down
+    stars: Mapped[int | None]  # 1..5
+    reasons: Mapped[list[str]] = mapped_column(default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    edited_reply: Mapped[str | None] = mapped_column(Text)
+
+    generation: Mapped[Generation] = relationship(back_populates="ratings")

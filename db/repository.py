@@ -1,0 +1,96 @@
+"""Reads and writes of generations and ratings. Each function takes the caller's `Session`;
+the caller owns the transaction (`with factory.begin() as session:`), one per user action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import Generation, Rating
+
+STATUSES = ("ok", "error", "cancelled")
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    """Everything logged about one generation; built by `core`, stored by `log_generation`."""
+
+    task: str
+    template_id: str
+    template_version: str
+    inputs: dict[str, Any]
+    messages: list[dict[str, str]]
+    output: str
+    backend: str
+    model_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    status: str = "ok"
+    error: str | None = None
+
+
+def log_generation(session: Session, record: GenerationRecord) -> Generation:
+    """Store one generation. Every path that runs a model (UI, CLI, benchmarks) ends here."""
+    if record.status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, not {record.status!r}")
+    generation = Generation(**record.__dict__)
+    session.add(generation)
+    session.flush()  # assigns the id the UI keys its rating widgets by
+    return generation
+
+
+def add_rating(
+    session: Session,
+    generation_id: int,
+    *,
+    thumbs: int | None = None,
+    stars: int | None = None,
+    reasons: list[str] | None = None,
+    comment: str | None = None,
+    edited_reply: str | None = None,
+) -> Rating:
+    """Record a (re-)rating; earlier ratings are kept, the newest one counts."""
+    if thumbs not in (None, 1, -1):
+        raise ValueError("thumbs must be +1, -1 or None")
+    if stars is not None and not 1 <= stars <= 5:
+        raise ValueError("stars must be between 1 and 5")
+    if session.get(Generation, generation_id) is None:
+        raise LookupError(f"no generation with id {generation_id}")
+    rating = Rating(
+        generation_id=generation_id,
+        thumbs=thumbs,
+        stars=stars,
+        reasons=list(reasons or []),
+        comment=comment or None,
+        edited_reply=edited_reply or None,
+    )
+    session.add(rating)
+    session.flush()
+    return rating
+
+
+def get_generation(session: Session, generation_id: int) -> Generation | None:
+    """One generation with its ratings loaded."""
+    return session.scalars(
+        select(Generation)
+        .where(Generation.id == generation_id)
+        .options(selectinload(Generation.ratings))
+    ).one_or_none()
+
+
+def recent_generations(session: Session, limit: int = 20) -> list[Generation]:
+    """The newest generations first, ratings loaded."""
+    return list(
+        session.scalars(
+            select(Generation)
+            .order_by(Generation.id.desc())
+            .limit(limit)
+            .options(selectinload(Generation.ratings))
+        )
+    )

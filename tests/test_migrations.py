@@ -1,0 +1,30 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from db.models import Base
+from db.session import get_engine, upgrade
+
+
+def test_upgrade_from_empty_creates_the_schema(isolated_database):
+    upgrade(isolated_database)
+    engine = get_engine(isolated_database)
+    tables = set(inspect(engine).get_table_names())
+    assert {"generations", "ratings", "alembic_version"} <= tables
+    columns = {c["name"] for c in inspect(engine).get_columns("generations")}
+    assert {"template_version", "messages", "ttft_ms", "prompt_tokens", "status", "error"} <= columns
+
+
+def test_migrations_match_the_models(isolated_database):
+    upgrade(isolated_database)
+    with get_engine(isolated_database).connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_harmless_and_sqlite_runs_in_wal_mode(isolated_database):
+    upgrade(isolated_database)
+    upgrade(isolated_database)
+    with get_engine(isolated_database).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
