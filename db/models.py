@@ -27,7 +27,7 @@ class Generation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     task: Mapped[str] = mapped_column(String(32), index=True)
     template_id: Mapped[str] = mapped_column(String(64))
-    template_version: Mapped[str] = mapped_column(String(32))
+    template_version: Mapped[str] = mapped_column(String(32), index=True)
     inputs: Mapped[dict[str, Any]]
     messages: Mapped[list[Any]]
     output: Mapped[str] = mapped_column(Text, default="")
@@ -40,6 +40,15 @@ class Generation(Base):
     completion_tokens: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="ok", index=True)
     error: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("generations.id", ondelete="SET NULL", name="fk_generations_parent_id"),
+        index=True,
+    )
+    """The draft this one rewrites (shorter, warmer…), if it is a rewrite."""
+    variant_group: Mapped[str | None] = mapped_column(String(36), index=True)
+    """Drafts asked for together share a group; staff pick one."""
+    chosen: Mapped[bool | None]
+    """Within a variant group: True for the draft staff picked, False for the others."""
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"

@@ -33,6 +33,8 @@ class GenerationRecord:
     completion_tokens: int | None = None
     status: str = "ok"
     error: str | None = None
+    parent_id: int | None = None
+    variant_group: str | None = None
 
 
 def log_generation(session: Session, record: GenerationRecord) -> Generation:
