@@ -1,0 +1,1 @@
+"""Huayu's logic: prompts, backends, generation and logging. Never imports streamlit."""

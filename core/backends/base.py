@@ -1,0 +1,71 @@
+"""The small contract every backend module fulfils.
+
+A backend turns a typed, hashable config into a `LoadedModel` (the expensive part: weights in memory
+or a client to a server), and a `LoadedModel` hands out cheap LangChain chat models with
+per-request generation settings. Loading happens once per process, in `core.model_slot`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GenerationParams(BaseModel):
+    """Sampling settings for one request; the same names on every backend."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    temperature: float = Field(0.3, ge=0.0, le=2.0)
+    """0 is greedy; higher is more varied."""
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    """Nucleus sampling: keep the smallest token set whose probability reaches this."""
+    max_new_tokens: int = Field(320, ge=1, le=8192)
+    """New tokens to generate, never counting the prompt (the lesson's max_length mix-up)."""
+    repetition_penalty: float = Field(1.1, ge=1.0, le=2.0)
+    """Above 1 discourages repeating the same words."""
+    seed: int | None = None
+    """Fix for reproducible drafts; None draws a new seed each time."""
+
+
+class BackendConfig(BaseModel):
+    """Base of each backend's config: frozen, so it can key the process's model cache."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+
+
+class LoadedModel(ABC):
+    """A model ready to answer: what `Backend.load` returns and the model slot keeps."""
+
+    backend_id: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """A short, stable name of the model for logs and the sidebar."""
+
+    @abstractmethod
+    def chat_model(self, params: GenerationParams) -> BaseChatModel:
+        """A LangChain chat model over this loaded model; cheap to create per request."""
+
+    def close(self) -> None:
+        """Free what the model holds (RAM, GPU memory, connections)."""
+
+
+class Backend(ABC):
+    """One way of running a model. A new backend is one module with one subclass of this."""
+
+    id: ClassVar[str]
+    label: ClassVar[str]
+    config_type: ClassVar[type[BackendConfig]]
+
+    @abstractmethod
+    def load(self, config: BackendConfig) -> LoadedModel:
+        """Load the model (or connect to it). Raises `ModelError` with a fix for user errors."""
+
+
+class ModelError(Exception):
+    """A problem the shop can fix (missing file, wrong key…); the message says how."""

@@ -1,0 +1,63 @@
+import pytest
+from sqlalchemy import select
+
+from core.complaint_reply import ComplaintRequest, build_prompt
+from core.generation import GenerationRun
+from db.models import Generation
+
+
+def prompt():
+    return build_prompt(ComplaintRequest(complaint="My tulips never arrived."), "Shop")
+
+
+def test_a_run_streams_and_logs_text_timings_and_tokens(sessions, fake_model):
+    fake_model.enqueue(["We are so sorry about your tulips."])
+    run = GenerationRun(prompt=prompt(), model=fake_model, params=fake_model_params(), sessions=sessions)
+    chunks = list(run.stream())
+    assert "".join(chunks) == "We are so sorry about your tulips."
+    outcome = run.outcome
+    assert outcome.status == "ok" and outcome.generation_id is not None
+    assert outcome.ttft_ms is not None and outcome.latency_ms >= outcome.ttft_ms
+    with sessions() as session:
+        row = session.get(Generation, outcome.generation_id)
+        assert row.output == "We are so sorry about your tulips."
+        assert row.messages == prompt().messages  # exactly what was sent
+        assert row.backend == "fake" and row.model_id == "fake-model"
+        assert row.prompt_tokens == 42 and row.completion_tokens == 7
+        assert row.params["max_new_tokens"] == 320
+        assert row.template_id == "complaint_reply.en"
+    # the model saw the same messages that were logged
+    sent = fake_model.calls[0]
+    assert [m.type for m in sent] == ["system", "human"]
+    assert sent[1].content == prompt().messages[1]["content"]
+
+
+def test_a_failing_model_is_logged_as_error_with_partial_text(sessions, fake_model):
+    fake_model.enqueue([ConnectionError("server went away")])
+    run = GenerationRun(prompt=prompt(), model=fake_model, params=fake_model_params(), sessions=sessions)
+    with pytest.raises(ConnectionError):
+        list(run.stream())
+    assert run.outcome.status == "error"
+    with sessions() as session:
+        row = session.scalars(select(Generation)).one()
+        assert row.status == "error"
+        assert row.error == "server went away"
+        assert row.output == "Partial "
+
+
+def test_an_abandoned_stream_is_logged_as_cancelled(sessions, fake_model):
+    fake_model.enqueue(["one two three four five"])
+    run = GenerationRun(prompt=prompt(), model=fake_model, params=fake_model_params(), sessions=sessions)
+    stream = run.stream()
+    first = next(stream)
+    stream.close()  # what Streamlit does when staff press stop
+    assert run.outcome.status == "cancelled"
+    with sessions() as session:
+        row = session.scalars(select(Generation)).one()
+        assert row.status == "cancelled" and row.output == first
+
+
+def fake_model_params():
+    from core.backends import GenerationParams
+
+    return GenerationParams()
