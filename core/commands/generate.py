@@ -1,0 +1,71 @@
+"""`python -m core generate`: draft a reply on any backend and log it, as the app does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.backends import DEFAULT_BACKEND, REGISTRY, GenerationParams
+from core.cli import UserError, first_error
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("generate", help="draft a reply and log it")
+    parser.add_argument("--task", default="complaint", help="complaint")
+    parser.add_argument("--input", required=True, help="the customer's text")
+    parser.add_argument("--tone", default="apologetic", choices=["apologetic", "warm", "formal"])
+    parser.add_argument("--lang", default="en", choices=["en", "zh"], help="reply language")
+    parser.add_argument("--order-number", default="")
+    parser.add_argument("--product", default="")
+    parser.add_argument("--delivery-date", default="")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=sorted(REGISTRY))
+    parser.add_argument("--model", help="model path or id (default: the embedded model)")
+    parser.add_argument("--temperature", type=float, default=0.3)
+    parser.add_argument("--max-new-tokens", type=int, default=320)
+    parser.add_argument("--seed", type=int)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.complaint_reply import ComplaintRequest, build_prompt
+    from core.generation import GenerationRun
+    from core.model_slot import ModelSlot
+    from core.runtime import backend_config, sessions
+    from core.settings import shop_settings
+
+    if args.task != "complaint":
+        raise UserError(f"unknown task {args.task!r}; choose: complaint")
+    try:
+        request = ComplaintRequest(
+            complaint=args.input,
+            order_number=args.order_number,
+            product=args.product,
+            delivery_date=args.delivery_date,
+            tone=args.tone,
+            language=args.lang,
+        )
+        params = GenerationParams(
+            temperature=args.temperature, max_new_tokens=args.max_new_tokens, seed=args.seed
+        )
+    except ValueError as error:
+        raise UserError(first_error(error)) from None
+    model = ModelSlot().get(args.backend, backend_config(args.backend, model=args.model))
+    run = GenerationRun(
+        prompt=build_prompt(request, shop_settings().shop_name),
+        model=model,
+        params=params,
+        sessions=sessions(),
+    )
+    for text in run.stream():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    outcome = run.outcome
+    assert outcome is not None
+    speed = f", {outcome.tokens_per_second:.1f} tok/s" if outcome.tokens_per_second else ""
+    print(
+        f"[generation {outcome.generation_id}: {outcome.model_id} via {outcome.backend}, "
+        f"first token {outcome.ttft_ms or 0:.0f} ms, {outcome.completion_tokens} tokens{speed}]",
+        file=sys.stderr,
+    )
+    return 0
