@@ -19,9 +19,8 @@ def test_complaint_template_fills_policy_tone_order_and_delimits_customer_text()
     assert "- Order number: YS20260214-0772" in user["content"]
     assert "- Product: 24 red roses" in user["content"]
     assert "Delivery date" not in user["content"]  # empty fields are left out
-    assert user["content"].endswith(
-        "<customer_message>\nThe roses drooped after one day.\n</customer_message>"
-    )
+    assert "<customer_message>\nThe roses drooped after one day.\n</customer_message>" in user["content"]
+    assert user["content"].endswith("Write the reply to this customer now.")
     assert prompt.template_id == "complaint_reply.en"
     assert prompt.task == "complaint"
     assert prompt.inputs["tone"] == "warm"

@@ -1,0 +1,16 @@
+"""Huayu 花语 — the flower shop's reply desk. Run with `make run` (or `streamlit run app.py`)."""
+
+import streamlit as st
+
+from pages.widgets import shop_header, sidebar, tr
+
+st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
+    ]
+)
+shop_header()
+st.session_state["model_choice"] = sidebar()
+navigation.run()

@@ -1,0 +1,1 @@
+"""The app's pages, listed in `app.py`; `widgets` holds what they share."""

@@ -1,0 +1,58 @@
+"""Complaint reply: paste the customer's message, get a streamed draft, rate and fix it."""
+
+import streamlit as st
+from pydantic import ValidationError
+
+from core.complaint_reply import TONES, ComplaintRequest, build_prompt
+from core.settings import shop_settings
+from pages.widgets import rating_form, show_draft, stream_draft, tr, uses_embedded_model
+
+st.title(tr("complaint.title"))
+tone_labels = {tone: tr(f"tone.{tone}") for tone in TONES}
+language_labels = {code: tr(f"lang.{code}") for code in ("en", "zh")}
+
+with st.form("complaint.form"):
+    complaint = st.text_area(
+        tr("complaint.text"), key="complaint.text", height=160,
+        placeholder=tr("complaint.text_placeholder"),
+    )
+    with st.expander(tr("complaint.order")):
+        number_column, product_column, date_column = st.columns(3)
+        order_number = number_column.text_input(tr("complaint.order_number"), key="complaint.order_number")
+        product = product_column.text_input(tr("complaint.product"), key="complaint.product")
+        delivery_date = date_column.text_input(tr("complaint.delivery_date"), key="complaint.delivery_date")
+    tone_column, language_column = st.columns(2)
+    tone = tone_column.radio(
+        tr("complaint.tone"), TONES, format_func=tone_labels.__getitem__,
+        key="complaint.tone", horizontal=True,
+    )
+    language = language_column.radio(
+        tr("complaint.reply_language"), list(language_labels), format_func=language_labels.__getitem__,
+        key="complaint.language", horizontal=True,
+    )
+    submitted = st.form_submit_button(tr("complaint.submit"), type="primary")
+
+if language == "zh" and uses_embedded_model(st.session_state["model_choice"]):
+    st.info(tr("complaint.zh_on_tiny_model"))
+
+if submitted:
+    try:
+        request = ComplaintRequest(
+            complaint=complaint, order_number=order_number, product=product,
+            delivery_date=delivery_date, tone=tone, language=language,
+        )
+    except ValidationError:
+        st.warning(tr("complaint.empty"))
+    else:
+        prompt = build_prompt(request, shop_settings().shop_name)
+        outcome = stream_draft(prompt, st.session_state["model_choice"])
+        st.session_state["complaint.outcome"] = outcome
+        if outcome is not None:
+            st.rerun()  # redraw as a logged draft with its rating form
+
+outcome = st.session_state.get("complaint.outcome")
+if outcome is not None:
+    st.subheader(tr("draft.heading"))
+    show_draft(outcome)
+    if outcome.generation_id is not None and outcome.text:
+        rating_form(outcome.generation_id, outcome.text)

@@ -1,0 +1,46 @@
+"""Every interface text the code asks for exists in both languages."""
+
+import re
+from pathlib import Path
+
+from core.complaint_reply import TONES
+from core.feedback import REASON_TAGS
+from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "core").rglob("*.py")]
+KEY_CALL = re.compile(r"""\btr\(\s*["']([a-z_.]+)["']""")
+
+
+def used_keys() -> set[str]:
+    keys = {key for path in SOURCES for key in KEY_CALL.findall(path.read_text(encoding="utf-8"))}
+    # keys built from option values
+    keys |= {f"tone.{tone}" for tone in TONES}
+    keys |= {f"reason.{tag}" for tag in REASON_TAGS}
+    keys |= {f"lang.{code}" for code in ("en", "zh")}
+    return keys
+
+
+def test_every_used_key_is_in_the_catalogue():
+    missing = used_keys() - CATALOGUE.keys()
+    assert not missing
+
+
+def test_every_entry_has_every_language_with_the_same_placeholders():
+    placeholder = re.compile(r"\{(\w+)")
+    for key, entry in CATALOGUE.items():
+        assert set(entry) == set(UI_LANGUAGES), key
+        assert all(text.strip() for text in entry.values()), key
+        assert set(placeholder.findall(entry["en"])) == set(placeholder.findall(entry["zh"])), key
+
+
+def test_no_key_is_left_unused():
+    assert not CATALOGUE.keys() - used_keys()
+
+
+def test_browser_locale_picks_the_interface_language():
+    assert pick_ui_language("zh-CN") == "zh"
+    assert pick_ui_language("en-US") == "en"
+    assert pick_ui_language("fr-FR") == "zh"
+    assert pick_ui_language(None) == "zh"
+    assert translate("sidebar.model_loaded", "en", model="m", backend="b") == "Loaded: m (b)"
