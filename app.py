@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from pages.widgets import shop_header, sidebar, tr
+from pages.components.common import tr
+from pages.components.sidebar import shop_header, sidebar
 
 st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
 

@@ -5,7 +5,9 @@ from pydantic import ValidationError
 
 from core.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
-from pages.widgets import rating_form, show_draft, stream_draft, tr, uses_embedded_model
+from pages.components.common import tr
+from pages.components.drafts import rating_form, show_draft, stream_draft
+from pages.components.sidebar import uses_embedded_model
 
 st.title(tr("complaint.title"))
 tone_labels = {tone: tr(f"tone.{tone}") for tone in TONES}

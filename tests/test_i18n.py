@@ -8,7 +8,7 @@ from core.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "core").rglob("*.py")]
+SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]
 KEY_CALL = re.compile(r"""\btr\(\s*["']([a-z_.]+)["']""")
 
 

@@ -1,0 +1,1 @@
+"""Pieces the pages share: `common` (model, database, words), `sidebar`, `drafts`."""
