@@ -67,4 +67,6 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         template_version=template.version,
         inputs=request.model_dump(),
         messages=messages,
+        # Small models sometimes echo the delimiters and invent a next customer turn.
+        stop=("<customer_message>", "</customer_message>"),
     )

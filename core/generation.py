@@ -23,6 +23,8 @@ class PreparedPrompt:
     template_version: str
     inputs: dict[str, Any]
     messages: list[dict[str, str]]
+    stop: tuple[str, ...] = ()
+    """Text that never belongs in the reply (e.g. the prompt's delimiters): generation ends there."""
 
 
 @dataclass
@@ -81,7 +83,9 @@ class GenerationRun:
         first: float | None = None
         start = time.perf_counter()
         try:
-            for chunk in chat_model.stream(to_langchain(self.prompt.messages)):
+            for chunk in chat_model.stream(
+                to_langchain(self.prompt.messages), stop=list(self.prompt.stop) or None
+            ):
                 if chunk.usage_metadata:
                     usage = dict(chunk.usage_metadata)
                 text = chunk.text

@@ -23,6 +23,7 @@ def test_complaint_template_fills_policy_tone_order_and_delimits_customer_text()
     assert user["content"].endswith("Write the reply to this customer now.")
     assert prompt.template_id == "complaint_reply.en"
     assert prompt.task == "complaint"
+    assert "</customer_message>" in prompt.stop
     assert prompt.inputs["tone"] == "warm"
 
 
