@@ -11,6 +11,7 @@ navigation = st.navigation(
     [
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
         st.Page("pages/bouquet.py", title=tr("nav.bouquet"), icon="💐"),
+        st.Page("pages/history.py", title=tr("nav.history"), icon="📜"),
     ]
 )
 shop_header()

@@ -6,6 +6,7 @@ from pathlib import Path
 from core.bouquet_description import LENGTHS, OCCASIONS
 from core.complaint_reply import TONES
 from core.feedback import REASON_TAGS
+from core.history import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 from core.rewrite import REWRITE_ACTIONS
 
@@ -23,6 +24,10 @@ def used_keys() -> set[str]:
     keys |= {f"occasion.{occasion}" for occasion in OCCASIONS}
     keys |= {f"length.{length}" for length in LENGTHS}
     keys |= {f"rewrite.{action}" for action in REWRITE_ACTIONS}
+    keys |= {f"history.rating.{mode}" for mode in RATING_FILTERS}
+    keys |= {f"history.status.{status}" for status in STATUSES}
+    keys |= {f"history.role.{role}" for role in MESSAGE_ROLES}
+    keys |= {f"task.{task}" for task in TASKS}
     return keys
 
 
