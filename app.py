@@ -10,6 +10,8 @@ st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
 navigation = st.navigation(
     [
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
+        st.Page("pages/bouquet.py", title=tr("nav.bouquet"), icon="💐"),
+        st.Page("pages/history.py", title=tr("nav.history"), icon="📜"),
     ]
 )
 shop_header()

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.generation import PreparedPrompt
-from core.prompts import delimit_customer_text, load_template, shop_policy
+from core.prompts import delimit_customer_text, load_template, shop_policy, tag_stops
 from core.text import clean_text, require_text
 
 TASK = "complaint"
@@ -67,6 +67,5 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         template_version=template.version,
         inputs=request.model_dump(),
         messages=messages,
-        # Small models sometimes echo the delimiters and invent a next customer turn.
-        stop=("<customer_message>", "</customer_message>"),
+        stop=tag_stops("customer_message"),
     )

@@ -25,6 +25,8 @@ class PreparedPrompt:
     messages: list[dict[str, str]]
     stop: tuple[str, ...] = ()
     """Text that never belongs in the reply (e.g. the prompt's delimiters): generation ends there."""
+    parent_id: int | None = None
+    """The draft this prompt rewrites, when it is a rewrite."""
 
 
 @dataclass
@@ -41,16 +43,25 @@ class Outcome:
     latency_ms: float | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    parent_id: int | None = None
+    variant_group: str | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
         """Decode speed: tokens after the first, over the time after the first token."""
-        if not self.completion_tokens or self.ttft_ms is None or self.latency_ms is None:
-            return None
-        decode_s = (self.latency_ms - self.ttft_ms) / 1000
-        if self.completion_tokens < 2 or decode_s <= 0:
-            return None
-        return (self.completion_tokens - 1) / decode_s
+        return tokens_per_second(self.ttft_ms, self.latency_ms, self.completion_tokens)
+
+
+def tokens_per_second(
+    ttft_ms: float | None, latency_ms: float | None, completion_tokens: int | None
+) -> float | None:
+    """Decode speed: tokens after the first, over the time after the first token."""
+    if not completion_tokens or ttft_ms is None or latency_ms is None:
+        return None
+    decode_s = (latency_ms - ttft_ms) / 1000
+    if completion_tokens < 2 or decode_s <= 0:
+        return None
+    return (completion_tokens - 1) / decode_s
 
 
 _MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
@@ -73,6 +84,8 @@ class GenerationRun:
     model: LoadedModel
     params: GenerationParams
     sessions: sessionmaker[Session]
+    variant_group: str | None = None
+    """Shared by drafts asked for together, so staff can pick one of them."""
     outcome: Outcome | None = field(default=None, init=False)
 
     def stream(self) -> Iterator[str]:
@@ -136,6 +149,8 @@ class GenerationRun:
             completion_tokens=result["completion_tokens"],
             status=result["status"],
             error=result["error"],
+            parent_id=self.prompt.parent_id,
+            variant_group=self.variant_group,
         )
         with self.sessions.begin() as session:
             generation_id = log_generation(session, record).id
@@ -143,5 +158,7 @@ class GenerationRun:
             generation_id=generation_id,
             backend=record.backend,
             model_id=record.model_id,
+            parent_id=record.parent_id,
+            variant_group=record.variant_group,
             **result,
         )

@@ -79,10 +79,19 @@ def shop_policy(language: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-_TAG = re.compile(r"</?\s*customer_message\s*>", re.IGNORECASE)
+def delimit_text(text: str, tag: str) -> str:
+    """`text`, made safe to place between `<tag>` tags: a forged opening or closing tag inside it
+    cannot end the block early and smuggle in instructions."""
+    pattern = re.compile(rf"</?\s*{re.escape(tag)}\s*>", re.IGNORECASE)
+    return pattern.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
 def delimit_customer_text(text: str) -> str:
-    """Customer text, made safe to place between `<customer_message>` tags: a forged closing tag
-    inside it cannot end the block early and smuggle in instructions."""
-    return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    """Customer text, made safe to place between `<customer_message>` tags."""
+    return delimit_text(text, "customer_message")
+
+
+def tag_stops(tag: str) -> tuple[str, str]:
+    """Stop strings for a prompt that delimits text with `<tag>`: small models sometimes echo the
+    delimiters and invent another turn, and a reply never contains them."""
+    return (f"<{tag}>", f"</{tag}>")

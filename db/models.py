@@ -27,12 +27,12 @@ class Generation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     task: Mapped[str] = mapped_column(String(32), index=True)
     template_id: Mapped[str] = mapped_column(String(64))
-    template_version: Mapped[str] = mapped_column(String(32), index=True)
+    template_version: Mapped[str] = mapped_column(String(32))
     inputs: Mapped[dict[str, Any]]
     messages: Mapped[list[Any]]
     output: Mapped[str] = mapped_column(Text, default="")
-    backend: Mapped[str] = mapped_column(String(32), index=True)
-    model_id: Mapped[str] = mapped_column(String(255), index=True)
+    backend: Mapped[str] = mapped_column(String(32))
+    model_id: Mapped[str] = mapped_column(String(255))
     params: Mapped[dict[str, Any]]
     latency_ms: Mapped[float | None]
     ttft_ms: Mapped[float | None]
@@ -54,7 +54,13 @@ class Generation(Base):
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_generations_task_created", "task", "created_at"),)
+    # (filter column, created_at): the history page filters by one and lists newest first.
+    __table_args__ = (
+        Index("ix_generations_task_created", "task", "created_at"),
+        Index("ix_generations_backend_created", "backend", "created_at"),
+        Index("ix_generations_model_created", "model_id", "created_at"),
+        Index("ix_generations_version_created", "template_version", "created_at"),
+    )
 
     @property
     def latest_rating(self) -> Rating | None:

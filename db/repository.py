@@ -96,3 +96,24 @@ def recent_generations(session: Session, limit: int = 20) -> list[Generation]:
             .options(selectinload(Generation.ratings))
         )
     )
+
+
+def choose_variant(session: Session, generation_id: int) -> list[int]:
+    """Mark `generation_id` chosen and the other drafts of its variant group not chosen.
+
+    Picking again switches the choice. Returns the ids of the whole group, oldest first.
+    """
+    generation = session.get(Generation, generation_id)
+    if generation is None:
+        raise LookupError(f"no generation with id {generation_id}")
+    if generation.variant_group is None:
+        raise ValueError(f"generation {generation_id} was not asked for as one of several drafts")
+    group = session.scalars(
+        select(Generation)
+        .where(Generation.variant_group == generation.variant_group)
+        .order_by(Generation.id)
+    ).all()
+    for member in group:
+        member.chosen = member.id == generation_id
+    session.flush()
+    return [member.id for member in group]

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from core.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
 from pages.components.common import tr
-from pages.components.drafts import rating_form, show_draft, stream_draft
+from pages.components.drafts import show_drafts, stream_drafts, variant_count_input
 from pages.components.sidebar import uses_embedded_model
 
 st.title(tr("complaint.title"))
@@ -23,7 +23,7 @@ with st.form("complaint.form"):
         order_number = number_column.text_input(tr("complaint.order_number"), key="complaint.order_number")
         product = product_column.text_input(tr("complaint.product"), key="complaint.product")
         delivery_date = date_column.text_input(tr("complaint.delivery_date"), key="complaint.delivery_date")
-    tone_column, language_column = st.columns(2)
+    tone_column, language_column, count_column = st.columns(3)
     tone = tone_column.radio(
         tr("complaint.tone"), TONES, format_func=tone_labels.__getitem__,
         key="complaint.tone", horizontal=True,
@@ -32,6 +32,8 @@ with st.form("complaint.form"):
         tr("complaint.reply_language"), list(language_labels), format_func=language_labels.__getitem__,
         key="complaint.language", horizontal=True,
     )
+    with count_column:
+        count = variant_count_input("complaint.count")
     submitted = st.form_submit_button(tr("complaint.submit"), type="primary")
 
 if language == "zh" and uses_embedded_model(st.session_state["model_choice"]):
@@ -47,14 +49,12 @@ if submitted:
         st.warning(tr("complaint.empty"))
     else:
         prompt = build_prompt(request, shop_settings().shop_name)
-        outcome = stream_draft(prompt, st.session_state["model_choice"])
-        st.session_state["complaint.outcome"] = outcome
-        if outcome is not None:
-            st.rerun()  # redraw as a logged draft with its rating form
+        outcomes = stream_drafts(prompt, st.session_state["model_choice"], count)
+        st.session_state["complaint.outcomes"] = outcomes
+        if outcomes:
+            st.rerun()  # redraw as logged drafts with their buttons and rating forms
 
-outcome = st.session_state.get("complaint.outcome")
-if outcome is not None:
+outcomes = st.session_state.get("complaint.outcomes")
+if outcomes:
     st.subheader(tr("draft.heading"))
-    show_draft(outcome)
-    if outcome.generation_id is not None and outcome.text:
-        rating_form(outcome.generation_id, outcome.text)
+    show_drafts(outcomes, st.session_state["model_choice"])

@@ -116,3 +116,22 @@ def shared_jsonl(name: str) -> list[dict[str, Any]]:
     """Rows of a sample file in `../shared/data/`."""
     lines = (SHARED_DATA / name).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture
+def streamlit_app(
+    monkeypatch: pytest.MonkeyPatch, fake_model: FakeModel, sessions: sessionmaker[Session]
+) -> Iterator[Any]:
+    """The whole app under `AppTest` in English, on the test's database, with `fake_model` as the
+    model (run it once, then `switch_page("pages/x.py")` to test another page)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from core.model_slot import ModelSlot
+
+    st.cache_resource.clear()  # a fresh model slot and database per test
+    monkeypatch.setattr(ModelSlot, "get", lambda self, backend_id, config: fake_model)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["ui.language"] = "en"
+    yield at
+    st.cache_resource.clear()

@@ -3,9 +3,12 @@
 import re
 from pathlib import Path
 
+from core.bouquet_description import LENGTHS, OCCASIONS
 from core.complaint_reply import TONES
 from core.feedback import REASON_TAGS
+from core.history import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
+from core.rewrite import REWRITE_ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]
@@ -18,6 +21,13 @@ def used_keys() -> set[str]:
     keys |= {f"tone.{tone}" for tone in TONES}
     keys |= {f"reason.{tag}" for tag in REASON_TAGS}
     keys |= {f"lang.{code}" for code in ("en", "zh")}
+    keys |= {f"occasion.{occasion}" for occasion in OCCASIONS}
+    keys |= {f"length.{length}" for length in LENGTHS}
+    keys |= {f"rewrite.{action}" for action in REWRITE_ACTIONS}
+    keys |= {f"history.rating.{mode}" for mode in RATING_FILTERS}
+    keys |= {f"history.status.{status}" for status in STATUSES}
+    keys |= {f"history.role.{role}" for role in MESSAGE_ROLES}
+    keys |= {f"task.{task}" for task in TASKS}
     return keys
 
 

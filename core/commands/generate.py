@@ -1,23 +1,44 @@
-"""`python -m core generate`: draft a reply on any backend and log it, as the app does."""
+"""`python -m core generate`: draft a complaint reply or a bouquet description on any backend and
+log it, as the app does."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from core.backends import DEFAULT_BACKEND, REGISTRY, GenerationParams
 from core.cli import UserError, first_error
 
+if TYPE_CHECKING:
+    from core.generation import PreparedPrompt
+
+TASKS = ("complaint", "bouquet")
+
+
+def _option_id(text: str) -> str:
+    """'get well' and 'get-well' name the occasion `get_well`."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("generate", help="draft a reply and log it")
-    parser.add_argument("--task", default="complaint", help="complaint")
-    parser.add_argument("--input", required=True, help="the customer's text")
+    from core.bouquet_description import LENGTHS, OCCASIONS
+
+    parser = commands.add_parser("generate", help="draft a reply or a description and log it")
+    parser.add_argument("--task", default="complaint", choices=TASKS)
+    parser.add_argument(
+        "--input", required=True, help="the customer's complaint, or the bouquet's flower details"
+    )
     parser.add_argument("--tone", default="apologetic", choices=["apologetic", "warm", "formal"])
     parser.add_argument("--lang", default="en", choices=["en", "zh"], help="reply language")
     parser.add_argument("--order-number", default="")
     parser.add_argument("--product", default="")
     parser.add_argument("--delivery-date", default="")
+    parser.add_argument(
+        "--occasion", default="just_because", type=_option_id, choices=OCCASIONS, help="bouquet only"
+    )
+    parser.add_argument("--recipient", default="", help="bouquet only: who it is for")
+    parser.add_argument("--length", default="medium", choices=LENGTHS, help="bouquet only")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=sorted(REGISTRY))
     parser.add_argument("--model", help="model path or id (default: the embedded model)")
     parser.add_argument("--temperature", type=float, default=0.3)
@@ -26,24 +47,40 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.set_defaults(handler=run)
 
 
+def _prompt(args: argparse.Namespace, shop_name: str) -> PreparedPrompt:
+    """The task's request from the arguments, as its prompt; pydantic errors pass through."""
+    if args.task == "bouquet":
+        from core import bouquet_description
+
+        bouquet = bouquet_description.BouquetRequest(
+            details=args.input,
+            occasion=args.occasion,
+            recipient=args.recipient,
+            length=args.length,
+            language=args.lang,
+        )
+        return bouquet_description.build_prompt(bouquet, shop_name)
+    from core import complaint_reply
+
+    complaint = complaint_reply.ComplaintRequest(
+        complaint=args.input,
+        order_number=args.order_number,
+        product=args.product,
+        delivery_date=args.delivery_date,
+        tone=args.tone,
+        language=args.lang,
+    )
+    return complaint_reply.build_prompt(complaint, shop_name)
+
+
 def run(args: argparse.Namespace) -> int:
-    from core.complaint_reply import ComplaintRequest, build_prompt
     from core.generation import GenerationRun
     from core.model_slot import ModelSlot
     from core.runtime import backend_config, sessions
     from core.settings import shop_settings
 
-    if args.task != "complaint":
-        raise UserError(f"unknown task {args.task!r}; choose: complaint")
     try:
-        request = ComplaintRequest(
-            complaint=args.input,
-            order_number=args.order_number,
-            product=args.product,
-            delivery_date=args.delivery_date,
-            tone=args.tone,
-            language=args.lang,
-        )
+        prompt = _prompt(args, shop_settings().shop_name)
         params = GenerationParams(
             temperature=args.temperature, max_new_tokens=args.max_new_tokens, seed=args.seed
         )
@@ -51,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(first_error(error)) from None
     model = ModelSlot().get(args.backend, backend_config(args.backend, model=args.model))
     run = GenerationRun(
-        prompt=build_prompt(request, shop_settings().shop_name),
+        prompt=prompt,
         model=model,
         params=params,
         sessions=sessions(),

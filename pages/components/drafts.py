@@ -1,4 +1,5 @@
-"""A draft on a page: streamed in, shown with its metrics, and rated."""
+"""A draft on a page: streamed in (alone or as several variants side by side), shown with its
+metrics, picked, rewritten and rated."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import streamlit as st
 from core.backends import ModelError
 from core.feedback import REASON_TAGS, save_rating
 from core.generation import GenerationRun, Outcome, PreparedPrompt
+from core.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
+from core.settings import shop_settings
 from core.text import escape_markdown
+from core.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
 from pages.components.common import db_sessions, tr
 from pages.components.sidebar import ModelChoice, load_model
 
@@ -20,6 +24,38 @@ def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
         st.error(str(error))
         return None
     run = GenerationRun(prompt=prompt, model=model, params=choice.params, sessions=db_sessions())
+    return _stream(run)
+
+
+def stream_drafts(prompt: PreparedPrompt, choice: ModelChoice, count: int) -> list[Outcome]:
+    """Stream `count` drafts side by side and log them as one variant group; [] if no model.
+
+    They run one after another: the model's lock lets only one decode at a time anyway.
+    """
+    try:
+        model = load_model(choice)
+    except ModelError as error:
+        st.error(str(error))
+        return []
+    group = new_variant_group(count)
+    places = st.columns(count) if count > 1 else [st.container()]
+    outcomes = []
+    for index, place in enumerate(places):
+        run = GenerationRun(
+            prompt=prompt,
+            model=model,
+            params=variant_params(choice.params, index),
+            sessions=db_sessions(),
+            variant_group=group,
+        )
+        with place:
+            outcome = _stream(run)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _stream(run: GenerationRun) -> Outcome | None:
     try:
         with st.container(border=True):
             # Escaped so that markdown, HTML or image links from a customer or the model show as
@@ -28,6 +64,80 @@ def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
     except Exception:  # noqa: BLE001 - the run logged it with status "error"; show_draft says why
         pass
     return run.outcome
+
+
+def variant_count_input(key: str) -> int:
+    """How many drafts to ask for at once, 1 to 4."""
+    return int(
+        st.number_input(
+            tr("variants.count"), min_value=1, max_value=MAX_VARIANTS, value=1, step=1,
+            key=key, help=tr("variants.count_help"),
+        )
+    )
+
+
+def show_drafts(outcomes: list[Outcome], choice: ModelChoice) -> None:
+    """Logged drafts side by side, each with its pick button (variants), rewrites and rating."""
+    if len(outcomes) == 1:
+        draft_card(outcomes[0], choice)
+        return
+    for number, (outcome, column) in enumerate(zip(outcomes, st.columns(len(outcomes))), start=1):
+        with column:
+            st.markdown(f"**{tr('variants.label', number=number)}**")
+            draft_card(outcome, choice)
+
+
+def draft_card(outcome: Outcome, choice: ModelChoice) -> None:
+    """One logged draft: text and metrics, "use this one" for a variant, rewrite actions, rating
+    form, then the rewrites asked for, each a draft card of its own."""
+    show_draft(outcome)
+    generation_id = outcome.generation_id
+    if generation_id is None or not outcome.text.strip():
+        return
+    if outcome.variant_group is not None:
+        _choose_button(generation_id, outcome.variant_group)
+    action = _rewrite_buttons(generation_id)
+    rating_form(generation_id, outcome.text)
+    rewrites_key = f"drafts.rewrites.{generation_id}"
+    for done, rewrite in st.session_state.get(rewrites_key, []):
+        with st.container(border=True):
+            st.markdown(f"**{tr('rewrite.heading', action=tr(f'rewrite.{done}'))}**")
+            draft_card(rewrite, choice)
+    if action is None:
+        return
+    prompt = build_rewrite_prompt(db_sessions(), generation_id, action, shop_settings().shop_name)
+    with st.container(border=True):
+        st.markdown(f"**{tr('rewrite.heading', action=tr(f'rewrite.{action}'))}**")
+        rewritten = stream_draft(prompt, choice)
+    if rewritten is not None:
+        st.session_state.setdefault(rewrites_key, []).append((action, rewritten))
+        st.rerun()  # redraw it as a logged draft with its own rating form
+
+
+def _choose_button(generation_id: int, group: str) -> None:
+    if st.session_state.get(f"drafts.chosen.{group}") == generation_id:
+        st.success(tr("variants.chosen"), icon="✅")
+        return
+    st.button(
+        tr("variants.choose"), key=f"drafts.choose.{generation_id}",
+        on_click=_choose, args=(generation_id, group),
+    )
+
+
+def _choose(generation_id: int, group: str) -> None:
+    choose_variant(db_sessions(), generation_id)
+    st.session_state[f"drafts.chosen.{group}"] = generation_id
+
+
+def _rewrite_buttons(generation_id: int) -> str | None:
+    """The rewrite actions as a row of buttons; the one pressed in this run, if any."""
+    pressed = None
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(tr("rewrite.prompt"))
+        for action in REWRITE_ACTIONS:
+            if st.button(tr(f"rewrite.{action}"), key=f"drafts.rewrite.{generation_id}.{action}"):
+                pressed = action
+    return pressed
 
 
 def show_draft(outcome: Outcome) -> None:
@@ -50,8 +160,12 @@ def show_draft(outcome: Outcome) -> None:
     )
 
 
-def rating_form(generation_id: int, draft: str) -> None:
-    """Thumbs, stars, reasons, a comment and the reply actually sent, for one generation."""
+def rating_form(generation_id: int, draft: str, sent: str | None = None) -> None:
+    """Thumbs, stars, reasons, a comment and the reply actually sent, for one generation.
+
+    `sent` is an earlier edit to start from (re-rating from the history); it is kept as the edit
+    unless staff change it back to the draft.
+    """
     key = f"rating.{generation_id}"
     st.markdown(f"**{tr('rating.heading')}**")
     with st.form(key, border=True):
@@ -71,7 +185,9 @@ def rating_form(generation_id: int, draft: str) -> None:
             key=f"{key}.reasons",
         )
         comment = st.text_input(tr("rating.comment"), key=f"{key}.comment")
-        edited = st.text_area(tr("rating.edited_reply"), value=draft, key=f"{key}.edited", height=160)
+        edited = st.text_area(
+            tr("rating.edited_reply"), value=sent or draft, key=f"{key}.edited", height=160
+        )
         if not st.form_submit_button(tr("rating.save")):
             return
     edited_reply = edited if edited.strip() != draft.strip() else ""
