@@ -306,3 +306,34 @@ def export_dataset(sessions: sessionmaker[Session], options: ExportOptions, out:
         entries = {dataset_name(p): dataset_info_entry(export_format, p.name) for p in summary.files}
         summary.files.append(write_dataset_info(train_path.parent, entries))
     return summary
+
+
+@dataclass(frozen=True)
+class ExportDownload:
+    """An export packed for a browser download: one JSONL file, or a zip when there are several."""
+
+    data: bytes
+    file_name: str
+    mime: str
+    summary: ExportSummary
+
+
+def export_download(sessions: sessionmaker[Session], options: ExportOptions, name: str = "huayu") -> ExportDownload:
+    """Run the export into a temporary folder and pack what it wrote for downloading."""
+    import io
+    import tempfile
+    import zipfile
+
+    base = f"{name}-{options.format}"
+    with tempfile.TemporaryDirectory(prefix="huayu-export-") as folder:
+        summary = export_dataset(sessions, options, Path(folder) / f"{base}.jsonl")
+        if len(summary.files) == 1:
+            data, file_name, mime = summary.files[0].read_bytes(), summary.files[0].name, "application/jsonl"
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in summary.files:
+                    archive.write(path, arcname=path.name)
+            data, file_name, mime = buffer.getvalue(), f"{base}.zip", "application/zip"
+        summary.files = [Path(p.name) for p in summary.files]
+    return ExportDownload(data=data, file_name=file_name, mime=mime, summary=summary)

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from core.complaint_reply import TONES
+from core.export_formats import FORMATS
 from core.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 
@@ -18,6 +19,7 @@ def used_keys() -> set[str]:
     keys |= {f"tone.{tone}" for tone in TONES}
     keys |= {f"reason.{tag}" for tag in REASON_TAGS}
     keys |= {f"lang.{code}" for code in ("en", "zh")}
+    keys |= {f"export.format.{name.replace('-', '_')}" for name in FORMATS}
     return keys
 
 
