@@ -66,7 +66,9 @@ class ExportOptions:
         if self.format not in FORMATS:
             raise ValueError(f"unknown format {self.format!r}; choose one of: {', '.join(FORMATS)}")
         if not 0.0 <= self.split < 1.0:
-            raise ValueError("the validation split must be a fraction from 0 up to (not including) 1")
+            raise ValueError(
+                "the validation split must be a fraction from 0 up to (not including) 1"
+            )
         if self.min_rating is not None and not 1 <= self.min_rating <= 5:
             raise ValueError("the minimum rating must be between 1 and 5 stars")
 
@@ -139,7 +141,11 @@ def kto_examples(row: ExportRow) -> list[KtoExample]:
 
 def edit_pair(row: ExportRow) -> PreferenceExample | None:
     """What staff sent (chosen) over the draft they changed (rejected)."""
-    if not row.edited_reply or not row.output.strip() or row.edited_reply.strip() == row.output.strip():
+    if (
+        not row.edited_reply
+        or not row.output.strip()
+        or row.edited_reply.strip() == row.output.strip()
+    ):
         return None
     return PreferenceExample(_prompt(row), row.edited_reply, row.output, "edit")
 
@@ -164,9 +170,13 @@ def score(row: ExportRow) -> int | None:
     return {1: 4, -1: 2}.get(row.thumbs) if row.thumbs is not None else None
 
 
-def rating_pairs(same_prompt: list[ExportRow], min_rating: int | None = None) -> list[PreferenceExample]:
+def rating_pairs(
+    same_prompt: list[ExportRow], min_rating: int | None = None
+) -> list[PreferenceExample]:
     """The best-rated reply over each lower-rated reply to the same prompt (n-1 pairs, not n²)."""
-    scored = [(s, row) for row in same_prompt if (s := score(row)) is not None and row.output.strip()]
+    scored = [
+        (s, row) for row in same_prompt if (s := score(row)) is not None and row.output.strip()
+    ]
     if len(scored) < 2:
         return []
     best_score, best = max(scored, key=lambda item: (item[0], -item[1].generation_id))
@@ -182,7 +192,9 @@ def rating_pairs(same_prompt: list[ExportRow], min_rating: int | None = None) ->
 # -- reading: database -> examples ---------------------------------------------------------------
 
 
-def _groups(rows: Iterable[ExportRow], key: Callable[[ExportRow], Any]) -> Iterator[list[ExportRow]]:
+def _groups(
+    rows: Iterable[ExportRow], key: Callable[[ExportRow], Any]
+) -> Iterator[list[ExportRow]]:
     # Rows arrive ordered by `key`, so each group is complete when the key changes.
     for _, group in itertools.groupby(rows, key=key):
         yield list(group)
@@ -259,7 +271,9 @@ def write_records(
             summary.train += 1
 
 
-def _records(source: Iterable[Example], export_format: ExportFormat, scrubbed: bool) -> Iterator[tuple[Example, dict[str, Any]]]:
+def _records(
+    source: Iterable[Example], export_format: ExportFormat, scrubbed: bool
+) -> Iterator[tuple[Example, dict[str, Any]]]:
     # Prompts repeat (several drafts, pairs and verdicts per prompt, and rows come grouped), so a
     # small cache for this one export saves most of the scrubbing; bounded, so memory stays flat.
     scrub_cached = functools.lru_cache(maxsize=4096)(scrub)
@@ -291,7 +305,9 @@ def dataset_name(path: Path) -> str:
     return path.name.removesuffix(path.suffix).replace(".", "_")
 
 
-def export_dataset(sessions: sessionmaker[Session], options: ExportOptions, out: Path) -> ExportSummary:
+def export_dataset(
+    sessions: sessionmaker[Session], options: ExportOptions, out: Path
+) -> ExportSummary:
     """Write the training file(s) for `options` at `out` (and `dataset_info.json` for LLaMA-Factory)."""
     export_format = FORMATS[options.format]
     train_path, validation_path = output_paths(out, options.split)
@@ -301,13 +317,21 @@ def export_dataset(sessions: sessionmaker[Session], options: ExportOptions, out:
         validation = validation_path.open("w", encoding="utf-8") if validation_path else None
         try:
             source = examples(session, export_format.kind, options.filter())
-            write_records(_records(source, export_format, options.scrub), train, validation, options.split, summary)
+            write_records(
+                _records(source, export_format, options.scrub),
+                train,
+                validation,
+                options.split,
+                summary,
+            )
         finally:
             if validation is not None:
                 validation.close()
     summary.files = [train_path, *([validation_path] if validation_path else [])]
     if export_format.llama_factory is not None:
-        entries = {dataset_name(p): dataset_info_entry(export_format, p.name) for p in summary.files}
+        entries = {
+            dataset_name(p): dataset_info_entry(export_format, p.name) for p in summary.files
+        }
         summary.files.append(write_dataset_info(train_path.parent, entries))
     return summary
 
@@ -322,7 +346,9 @@ class ExportDownload:
     summary: ExportSummary
 
 
-def export_download(sessions: sessionmaker[Session], options: ExportOptions, name: str = "huayu") -> ExportDownload:
+def export_download(
+    sessions: sessionmaker[Session], options: ExportOptions, name: str = "huayu"
+) -> ExportDownload:
     """Run the export into a temporary folder and pack what it wrote for downloading."""
     import io
     import tempfile
@@ -332,7 +358,11 @@ def export_download(sessions: sessionmaker[Session], options: ExportOptions, nam
     with tempfile.TemporaryDirectory(prefix="huayu-export-") as folder:
         summary = export_dataset(sessions, options, Path(folder) / f"{base}.jsonl")
         if len(summary.files) == 1:
-            data, file_name, mime = summary.files[0].read_bytes(), summary.files[0].name, "application/jsonl"
+            data, file_name, mime = (
+                summary.files[0].read_bytes(),
+                summary.files[0].name,
+                "application/jsonl",
+            )
         else:
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -50,10 +50,13 @@ def map_texts(example: Example, change: Callable[[str], str]) -> Example:
     """`example` with `change` applied to every customer and reply text; system messages are the
     shop's own words and stay exactly as they were sent."""
     prompt = tuple(
-        m if m["role"] == "system" else {**m, "content": change(m["content"])} for m in example.prompt
+        m if m["role"] == "system" else {**m, "content": change(m["content"])}
+        for m in example.prompt
     )
     if isinstance(example, PreferenceExample):
-        return replace(example, prompt=prompt, chosen=change(example.chosen), rejected=change(example.rejected))
+        return replace(
+            example, prompt=prompt, chosen=change(example.chosen), rejected=change(example.rejected)
+        )
     return replace(example, prompt=prompt, completion=change(example.completion))
 
 
@@ -118,7 +121,10 @@ def sharegpt(example: SftExample) -> dict[str, Any]:
     """LLaMA-Factory sharegpt: human/gpt turns in `conversations`, the system prompt beside them."""
     system, turns = _system_and_turns(example.prompt)
     conversation = [{"from": _SHAREGPT_ROLES[m["role"]], "value": m["content"]} for m in turns]
-    return {"conversations": [*conversation, {"from": "gpt", "value": example.completion}], "system": system}
+    return {
+        "conversations": [*conversation, {"from": "gpt", "value": example.completion}],
+        "system": system,
+    }
 
 
 @dataclass(frozen=True)
@@ -139,29 +145,43 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("openai-chat", "sft", openai_chat, "OpenAI chat fine-tuning (messages)"),
         ExportFormat("trl-sft", "sft", openai_chat, "TRL SFTTrainer, conversational (messages)"),
         ExportFormat(
-            "trl-prompt-completion", "sft", trl_prompt_completion,
+            "trl-prompt-completion",
+            "sft",
+            trl_prompt_completion,
             "TRL SFTTrainer, conversational prompt/completion",
         ),
         ExportFormat("trl-dpo", "preference", trl_dpo, "TRL DPOTrainer (prompt/chosen/rejected)"),
         ExportFormat("trl-kto", "kto", trl_kto, "TRL KTOTrainer (prompt/completion/label)"),
         ExportFormat(
-            "alpaca", "sft", alpaca, "LLaMA-Factory alpaca (with dataset_info.json)",
+            "alpaca",
+            "sft",
+            alpaca,
+            "LLaMA-Factory alpaca (with dataset_info.json)",
             llama_factory={
                 "formatting": "alpaca",
                 "columns": {
-                    "prompt": "instruction", "query": "input", "response": "output",
-                    "system": "system", "history": "history",
+                    "prompt": "instruction",
+                    "query": "input",
+                    "response": "output",
+                    "system": "system",
+                    "history": "history",
                 },
             },
         ),
         ExportFormat(
-            "sharegpt", "sft", sharegpt, "LLaMA-Factory sharegpt (with dataset_info.json)",
+            "sharegpt",
+            "sft",
+            sharegpt,
+            "LLaMA-Factory sharegpt (with dataset_info.json)",
             llama_factory={
                 "formatting": "sharegpt",
                 "columns": {"messages": "conversations", "system": "system"},
                 "tags": {
-                    "role_tag": "from", "content_tag": "value",
-                    "user_tag": "human", "assistant_tag": "gpt", "system_tag": "system",
+                    "role_tag": "from",
+                    "content_tag": "value",
+                    "user_tag": "human",
+                    "assistant_tag": "gpt",
+                    "system_tag": "system",
                 },
             },
         ),

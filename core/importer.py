@@ -91,7 +91,9 @@ class ImportedReply(BaseModel):
         try:
             when = datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError(f"created_at must be an ISO date such as 2026-03-01T10:00:00Z, not {value!r}") from None
+            raise ValueError(
+                f"created_at must be an ISO date such as 2026-03-01T10:00:00Z, not {value!r}"
+            ) from None
         return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
     @property
@@ -109,7 +111,13 @@ def _complaint_prompt(text: str, language: str, shop_name: str) -> PreparedPromp
 def _bouquet_prompt(text: str, language: str, shop_name: str) -> PreparedPrompt:
     template = load_template("bouquet_description", language)
     # An imported row says nothing about occasion or length: the neutral options.
-    inputs = {"details": text, "occasion": "any", "recipient": "", "length": "medium", "language": language}
+    inputs = {
+        "details": text,
+        "occasion": "any",
+        "recipient": "",
+        "length": "medium",
+        "language": language,
+    }
     messages = template.messages(
         shop_name=shop_name,
         occasion=template.tables["occasions"]["any"],
@@ -162,7 +170,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     elif suffix in (".jsonl", ".ndjson", ".json"):
         yield from _jsonl_rows(path)
     else:
-        raise ImportFileError(f"{path.name}: unknown file type {suffix or '(none)'}; use .csv or .jsonl")
+        raise ImportFileError(
+            f"{path.name}: unknown file type {suffix or '(none)'}; use .csv or .jsonl"
+        )
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -181,7 +191,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         for row in reader:
             # A quoted field may span lines: the row starts where the previous one ended.
             if None in row:
-                yield line, f"{len(row[None]) + len(header)} fields where the header has {len(header)}"
+                yield (
+                    line,
+                    f"{len(row[None]) + len(header)} fields where the header has {len(header)}",
+                )
             elif not any((value or "").strip() for value in row.values()):
                 pass  # blank line
             else:

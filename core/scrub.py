@@ -35,7 +35,7 @@ _NAME_CHAR = rf"(?:(?![到在至往于的是送寄址请我您你他她])[{_CJK}
 _ADMIN = rf"(?:{_NAME_CHAR}{{2,6}}?(?:省|自治区|市|区|县|镇))"
 _ROAD = rf"(?:{_NAME_CHAR}{{1,6}}?(?:大道|大街|路|街|巷|胡同|弄))"
 _NUMBER = r"\s*\d+(?:-\d+)?\s*号"
-_UNIT = rf"(?:\s*\d+\s*(?:号楼|栋|幢|座|单元|楼|层|室|号))*(?:\s*\d{{2,5}}(?!\d))?"
+_UNIT = r"(?:\s*\d+\s*(?:号楼|栋|幢|座|单元|楼|层|室|号))*(?:\s*\d{2,5}(?!\d))?"
 _ESTATE = rf"(?:{_NAME_CHAR}{{2,8}}?(?:小区|花园|公寓|大厦|新村|家园))"
 ZH_ADDRESS = re.compile(
     rf"(?=[{_CJK}])(?:{_ADMIN}{{0,3}}{_ROAD}{_NUMBER}{_UNIT}(?:{_ESTATE}{_UNIT})?)"
@@ -46,7 +46,9 @@ ZH_ADDRESS = re.compile(
 # numbers written like phones (+1 (415) 555-0134, 020 7946 0958). Dates never match: every form
 # needs 7+ digits with groups of 3 or more after the first, and 8 bare digits that read as a date
 # (20260214) are left alone.
-CN_MOBILE = re.compile(r"(?=[\d+])(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9A-Za-z])")
+CN_MOBILE = re.compile(
+    r"(?=[\d+])(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9A-Za-z])"
+)
 PHONE = re.compile(
     r"(?=[\d+(])(?<![0-9A-Za-z])(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![0-9A-Za-z]))(?:(?:\+|00)\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{2,4}[\s.-])?"
     r"\d{3,4}[\s.-]?\d{4}(?![0-9A-Za-z])"

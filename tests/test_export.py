@@ -35,23 +35,48 @@ def prompt(text: str = "The roses wilted.") -> list[dict[str, str]]:
 
 
 def row(output: str = "Sorry.", **fields) -> ExportRow:
-    values = dict(
-        generation_id=1, task="complaint", messages=prompt(), output=output, variant_group=None,
-        chosen=None, rating_id=1, thumbs=None, stars=None, edited_reply=None,
-    )
+    values = {
+        "generation_id": 1,
+        "task": "complaint",
+        "messages": prompt(),
+        "output": output,
+        "variant_group": None,
+        "chosen": None,
+        "rating_id": 1,
+        "thumbs": None,
+        "stars": None,
+        "edited_reply": None,
+    }
     return ExportRow(**{**values, **fields})
 
 
-def add(sessions, output="Sorry.", *, user="The roses wilted.", task="complaint", status="ok",
-        created_at=None, variant_group=None, chosen=None, **rating) -> int:
+def add(
+    sessions,
+    output="Sorry.",
+    *,
+    user="The roses wilted.",
+    task="complaint",
+    status="ok",
+    created_at=None,
+    variant_group=None,
+    chosen=None,
+    **rating,
+) -> int:
     """One generation (and a rating when rating fields are given), as the app would log it."""
     with sessions.begin() as session:
         generation = log_generation(
             session,
             GenerationRecord(
-                task=task, template_id=f"{task}.en", template_version="v1", inputs={"text": user},
-                messages=prompt(user), output=output, backend="fake", model_id="fake-model",
-                status=status, variant_group=variant_group,
+                task=task,
+                template_id=f"{task}.en",
+                template_version="v1",
+                inputs={"text": user},
+                messages=prompt(user),
+                output=output,
+                backend="fake",
+                model_id="fake-model",
+                status=status,
+                variant_group=variant_group,
             ),
         )
         generation.chosen = chosen
@@ -67,7 +92,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def export(sessions, tmp_path, fmt, **options) -> list[dict]:
-    summary = export_dataset(sessions, ExportOptions(format=fmt, **options), tmp_path / f"{fmt}.jsonl")
+    summary = export_dataset(
+        sessions, ExportOptions(format=fmt, **options), tmp_path / f"{fmt}.jsonl"
+    )
     return read_jsonl(summary.files[0])
 
 
@@ -75,7 +102,10 @@ def export(sessions, tmp_path, fmt, **options) -> list[dict]:
 
 
 def test_sft_target_is_the_edited_reply_else_an_approved_draft():
-    assert sft_example(row(edited_reply="Sorry, fresh roses today.", stars=1)).completion == "Sorry, fresh roses today."
+    assert (
+        sft_example(row(edited_reply="Sorry, fresh roses today.", stars=1)).completion
+        == "Sorry, fresh roses today."
+    )
     assert sft_example(row(stars=4)).completion == "Sorry."
     assert sft_example(row(thumbs=1)).completion == "Sorry."
     assert sft_example(row(stars=3)).completion == "Sorry."
@@ -89,7 +119,11 @@ def test_sft_target_is_the_edited_reply_else_an_approved_draft():
 
 def test_edit_pair_prefers_what_was_sent_over_the_draft():
     pair = edit_pair(row(edited_reply="Sorry, fresh roses today."))
-    assert (pair.chosen, pair.rejected, pair.source) == ("Sorry, fresh roses today.", "Sorry.", "edit")
+    assert (pair.chosen, pair.rejected, pair.source) == (
+        "Sorry, fresh roses today.",
+        "Sorry.",
+        "edit",
+    )
     assert edit_pair(row(edited_reply=" Sorry. ")) is None  # nothing changed
     assert edit_pair(row()) is None
 
@@ -99,10 +133,15 @@ def test_variant_pairs_put_the_picked_draft_over_each_other():
         row("A", generation_id=1, variant_group="g", chosen=False),
         row("B", generation_id=2, variant_group="g", chosen=True, stars=4),
         row("C", generation_id=3, variant_group="g", chosen=False),
-        row("B", generation_id=4, variant_group="g", chosen=False),  # same text as the pick: no pair
+        row(
+            "B", generation_id=4, variant_group="g", chosen=False
+        ),  # same text as the pick: no pair
     ]
     pairs = variant_pairs(group)
-    assert [(p.chosen, p.rejected, p.source) for p in pairs] == [("B", "A", "variant"), ("B", "C", "variant")]
+    assert [(p.chosen, p.rejected, p.source) for p in pairs] == [
+        ("B", "A", "variant"),
+        ("B", "C", "variant"),
+    ]
     assert variant_pairs(group, min_rating=5) == []  # the pick has 4 stars
     assert variant_pairs([r for r in group if not r.chosen]) == []  # nothing picked yet
 
@@ -124,22 +163,31 @@ def test_rating_pairs_put_the_best_reply_to_one_prompt_over_each_worse_one():
 
 def test_kto_verdicts_from_thumbs_else_stars_and_edits_are_good():
     assert [(e.completion, e.label) for e in kto_examples(row(thumbs=1))] == [("Sorry.", True)]
-    assert [(e.completion, e.label) for e in kto_examples(row(thumbs=-1, stars=5))] == [("Sorry.", False)]
-    assert [(e.completion, e.label) for e in kto_examples(row(stars=2, edited_reply="Better."))] == [
-        ("Sorry.", False), ("Better.", True),
+    assert [(e.completion, e.label) for e in kto_examples(row(thumbs=-1, stars=5))] == [
+        ("Sorry.", False)
+    ]
+    assert [
+        (e.completion, e.label) for e in kto_examples(row(stars=2, edited_reply="Better."))
+    ] == [
+        ("Sorry.", False),
+        ("Better.", True),
     ]
     assert kto_examples(row(stars=3)) == []  # neutral: no verdict
 
 
 # -- records, field by field -----------------------------------------------------------------------
 
-SFT = SftExample(prompt=(SYSTEM, {"role": "user", "content": "Wilted."}), completion="Fresh ones today.")
+SFT = SftExample(
+    prompt=(SYSTEM, {"role": "user", "content": "Wilted."}), completion="Fresh ones today."
+)
 ASSISTANT = {"role": "assistant", "content": "Fresh ones today."}
 
 
 def test_openai_and_trl_sft_records():
     for name in ("openai-chat", "trl-sft"):
-        assert FORMATS[name].record(SFT) == {"messages": [SYSTEM, {"role": "user", "content": "Wilted."}, ASSISTANT]}
+        assert FORMATS[name].record(SFT) == {
+            "messages": [SYSTEM, {"role": "user", "content": "Wilted."}, ASSISTANT]
+        }
     assert FORMATS["trl-prompt-completion"].record(SFT) == {
         "prompt": [SYSTEM, {"role": "user", "content": "Wilted."}],
         "completion": [ASSISTANT],
@@ -155,24 +203,35 @@ def test_trl_preference_and_unpaired_records():
     }
     verdict = KtoExample(prompt=SFT.prompt, completion="Bad.", label=False)
     assert FORMATS["trl-kto"].record(verdict) == {
-        "prompt": list(SFT.prompt), "completion": [{"role": "assistant", "content": "Bad."}], "label": False,
+        "prompt": list(SFT.prompt),
+        "completion": [{"role": "assistant", "content": "Bad."}],
+        "label": False,
     }
 
 
 def test_llama_factory_records_keep_the_system_prompt_and_history():
     multi_turn = SftExample(
-        prompt=(SYSTEM, {"role": "user", "content": "Draft?"}, {"role": "assistant", "content": "Draft."},
-                {"role": "user", "content": "Shorter."}),
+        prompt=(
+            SYSTEM,
+            {"role": "user", "content": "Draft?"},
+            {"role": "assistant", "content": "Draft."},
+            {"role": "user", "content": "Shorter."},
+        ),
         completion="Short.",
     )
     assert FORMATS["alpaca"].record(multi_turn) == {
-        "instruction": "Shorter.", "input": "", "output": "Short.",
-        "system": SYSTEM["content"], "history": [["Draft?", "Draft."]],
+        "instruction": "Shorter.",
+        "input": "",
+        "output": "Short.",
+        "system": SYSTEM["content"],
+        "history": [["Draft?", "Draft."]],
     }
     assert FORMATS["sharegpt"].record(multi_turn) == {
         "conversations": [
-            {"from": "human", "value": "Draft?"}, {"from": "gpt", "value": "Draft."},
-            {"from": "human", "value": "Shorter."}, {"from": "gpt", "value": "Short."},
+            {"from": "human", "value": "Draft?"},
+            {"from": "gpt", "value": "Draft."},
+            {"from": "human", "value": "Shorter."},
+            {"from": "gpt", "value": "Short."},
         ],
         "system": SYSTEM["content"],
     }
@@ -190,7 +249,10 @@ def test_preference_export_draws_pairs_from_all_three_rules(sessions, tmp_path):
     add(sessions, "Other prompt", user="Something else.", stars=1)
     summary = export_dataset(sessions, ExportOptions(format="trl-dpo"), tmp_path / "dpo.jsonl")
     records = read_jsonl(summary.files[0])
-    pairs = {(r["prompt"][1]["content"], r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in records}
+    pairs = {
+        (r["prompt"][1]["content"], r["chosen"][0]["content"], r["rejected"][0]["content"])
+        for r in records
+    }
     assert pairs == {
         ("Wilted roses.", "Sorry, fresh roses tomorrow.", "Sorry."),
         ("Late delivery.", "Variant A", "Variant B"),
@@ -210,7 +272,10 @@ def test_filters_task_since_min_rating_and_only_successful_generations(sessions,
     add(sessions, "Thumbs only", thumbs=1)
 
     def outputs(**options):
-        return [r["messages"][-1]["content"] for r in export(sessions, tmp_path, "openai-chat", **options)]
+        return [
+            r["messages"][-1]["content"]
+            for r in export(sessions, tmp_path, "openai-chat", **options)
+        ]
 
     assert outputs() == ["Old", "Bouquet copy", "Four", "Five", "Thumbs only"]
     assert outputs(task="bouquet") == ["Bouquet copy"]
@@ -227,7 +292,9 @@ def test_newest_rating_counts(sessions, tmp_path):
 
 def test_scrubbed_by_default_except_the_shops_own_system_prompt(sessions, tmp_path):
     add(
-        sessions, "We'll call 13812345678 about YS20260214-0381.", stars=5,
+        sessions,
+        "We'll call 13812345678 about YS20260214-0381.",
+        stars=5,
         user="Order YS20260214-0381 to 北京市朝阳区建国路88号, mail me at li@example.com",
     )
     [record] = export(sessions, tmp_path, "openai-chat")
@@ -246,15 +313,22 @@ def test_exact_duplicates_are_dropped_even_when_scrubbing_made_them(sessions, tm
     add(sessions, "Sorry, call 13987654321.", stars=5)
     summary = export_dataset(sessions, ExportOptions(format="openai-chat"), tmp_path / "sft.jsonl")
     assert summary.records == 2 and summary.duplicates == 2
-    assert [r["messages"][-1]["content"] for r in read_jsonl(summary.files[0])] == ["Sorry.", "Sorry, call [PHONE]."]
+    assert [r["messages"][-1]["content"] for r in read_jsonl(summary.files[0])] == [
+        "Sorry.",
+        "Sorry, call [PHONE].",
+    ]
 
 
 def test_split_is_deterministic_by_prompt_and_close_to_the_fraction(sessions, tmp_path):
     for i in range(200):
         add(sessions, f"Reply {i}", user=f"Complaint {i}", stars=5)
         add(sessions, f"Other reply {i}", user=f"Complaint {i}", stars=4)
-    first = export_dataset(sessions, ExportOptions(format="trl-sft", split=0.2), tmp_path / "a" / "sft.jsonl")
-    second = export_dataset(sessions, ExportOptions(format="trl-sft", split=0.2), tmp_path / "b" / "sft.jsonl")
+    first = export_dataset(
+        sessions, ExportOptions(format="trl-sft", split=0.2), tmp_path / "a" / "sft.jsonl"
+    )
+    second = export_dataset(
+        sessions, ExportOptions(format="trl-sft", split=0.2), tmp_path / "b" / "sft.jsonl"
+    )
     assert [p.name for p in first.files] == ["sft.train.jsonl", "sft.val.jsonl"]
     assert first.files[0].read_bytes() == second.files[0].read_bytes()
     assert first.files[1].read_bytes() == second.files[1].read_bytes()
@@ -268,7 +342,9 @@ def test_split_is_deterministic_by_prompt_and_close_to_the_fraction(sessions, tm
 
 def test_llama_factory_formats_write_their_dataset_info_entry_beside_the_file(sessions, tmp_path):
     add(sessions, "Sorry.", stars=5)
-    (tmp_path / "dataset_info.json").write_text(json.dumps({"mine": {"file_name": "mine.json"}}), encoding="utf-8")
+    (tmp_path / "dataset_info.json").write_text(
+        json.dumps({"mine": {"file_name": "mine.json"}}), encoding="utf-8"
+    )
     export_dataset(sessions, ExportOptions(format="alpaca", split=0.5), tmp_path / "huayu.jsonl")
     export_dataset(sessions, ExportOptions(format="sharegpt"), tmp_path / "chat.jsonl")
     info = json.loads((tmp_path / "dataset_info.json").read_text(encoding="utf-8"))
@@ -277,14 +353,23 @@ def test_llama_factory_formats_write_their_dataset_info_entry_beside_the_file(se
     assert info["huayu_val"]["file_name"] == "huayu.val.jsonl"
     assert info["huayu_train"]["formatting"] == "alpaca"
     assert info["huayu_train"]["columns"] == {
-        "prompt": "instruction", "query": "input", "response": "output", "system": "system", "history": "history",
+        "prompt": "instruction",
+        "query": "input",
+        "response": "output",
+        "system": "system",
+        "history": "history",
     }
     assert info["chat"] == {
         "file_name": "chat.jsonl",
         "formatting": "sharegpt",
         "columns": {"messages": "conversations", "system": "system"},
-        "tags": {"role_tag": "from", "content_tag": "value", "user_tag": "human", "assistant_tag": "gpt",
-                 "system_tag": "system"},
+        "tags": {
+            "role_tag": "from",
+            "content_tag": "value",
+            "user_tag": "human",
+            "assistant_tag": "gpt",
+            "system_tag": "system",
+        },
     }
 
 
@@ -299,7 +384,11 @@ def test_download_is_one_jsonl_or_a_zip_of_several_files(sessions):
     bundle = export_download(sessions, ExportOptions(format="alpaca", split=0.1))
     assert bundle.file_name == "huayu-alpaca.zip"
     names = zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()
-    assert sorted(names) == ["dataset_info.json", "huayu-alpaca.train.jsonl", "huayu-alpaca.val.jsonl"]
+    assert sorted(names) == [
+        "dataset_info.json",
+        "huayu-alpaca.train.jsonl",
+        "huayu-alpaca.val.jsonl",
+    ]
 
 
 def test_bad_options_are_refused():
@@ -314,10 +403,20 @@ def test_bad_options_are_refused():
 
 def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HUAYU_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_import_then_export_round_trips_the_sample_in_every_format(sessions, isolated_database, tmp_path):
+def test_import_then_export_round_trips_the_sample_in_every_format(
+    sessions, isolated_database, tmp_path
+):
     import_file(sessions, SHARED_DATA / "import_sample.csv", "Huayu Flowers")
     # 6 good rows: 3 with drafts (3 edit pairs); the 2-star reply is no SFT target but a KTO "bad"
     expected = {"sft": 5, "preference": 3, "kto": 9}
@@ -331,24 +430,67 @@ def test_import_then_export_round_trips_the_sample_in_every_format(sessions, iso
         text = json.dumps(records, ensure_ascii=False)
         assert "你是Huayu Flowers花店的客服助手" in text or "Huayu Flowers" in text
         if export_format.llama_factory:
-            assert json.loads((out.parent / "dataset_info.json").read_text())["data"]["file_name"] == "data.jsonl"
+            assert (
+                json.loads((out.parent / "dataset_info.json").read_text())["data"]["file_name"]
+                == "data.jsonl"
+            )
     sft = read_jsonl(tmp_path / "openai-chat" / "data.jsonl")
     replies = [r["messages"][-1]["content"] for r in sft]
-    assert replies[0].startswith("非常抱歉让您失望了")  # the sent reply, not the draft "抱歉，花蔫了。"
-    assert not any(r.startswith("We're very sorry the roses arrived wilted") for r in replies)  # 2 stars
+    assert replies[0].startswith(
+        "非常抱歉让您失望了"
+    )  # the sent reply, not the draft "抱歉，花蔫了。"
+    assert not any(
+        r.startswith("We're very sorry the roses arrived wilted") for r in replies
+    )  # 2 stars
     dpo = read_jsonl(tmp_path / "trl-dpo" / "data.jsonl")
-    assert [r["rejected"][0]["content"] for r in dpo] == ["抱歉，花蔫了。我们会处理。", "Sorry for the delay.", "Sunflowers bouquet."]
+    assert [r["rejected"][0]["content"] for r in dpo] == [
+        "抱歉，花蔫了。我们会处理。",
+        "Sorry for the delay.",
+        "Sunflowers bouquet.",
+    ]
 
 
 def test_cli_export_splits_and_reports_bad_options(sessions, isolated_database, tmp_path):
     import_file(sessions, SHARED_DATA / "import_sample.csv", "Huayu Flowers")
-    result = cli("export", "--format", "trl-sft", "--out", str(tmp_path / "sft.jsonl"), "--split", "0.5",
-                 "--task", "complaint", "--min-rating", "4", "--since", "2026-03-02", database_url=isolated_database)
+    result = cli(
+        "export",
+        "--format",
+        "trl-sft",
+        "--out",
+        str(tmp_path / "sft.jsonl"),
+        "--split",
+        "0.5",
+        "--task",
+        "complaint",
+        "--min-rating",
+        "4",
+        "--since",
+        "2026-03-02",
+        database_url=isolated_database,
+    )
     assert result.returncode == 0, result.stderr
     train, val = read_jsonl(tmp_path / "sft.train.jsonl"), read_jsonl(tmp_path / "sft.val.jsonl")
     assert len(train) + len(val) == 2  # complaints from 2 March on with 4+ stars
     assert "(train " in result.stdout
-    bad = cli("export", "--format", "trl-sft", "--out", str(tmp_path / "x.jsonl"), "--split", "2", database_url=isolated_database)
+    bad = cli(
+        "export",
+        "--format",
+        "trl-sft",
+        "--out",
+        str(tmp_path / "x.jsonl"),
+        "--split",
+        "2",
+        database_url=isolated_database,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "fraction" in bad.stderr
-    bad_date = cli("export", "--format", "trl-sft", "--out", "x.jsonl", "--since", "March", database_url=isolated_database)
+    bad_date = cli(
+        "export",
+        "--format",
+        "trl-sft",
+        "--out",
+        "x.jsonl",
+        "--since",
+        "March",
+        database_url=isolated_database,
+    )
     assert bad_date.returncode == 2 and "2026-03-01" in bad_date.stderr

@@ -27,18 +27,33 @@ def exported(sessions, tmp_path):
     from db.repository import GenerationRecord, add_rating, log_generation
 
     import_file(sessions, SHARED_DATA / "import_sample.csv", "Huayu Flowers")
-    messages = [{"role": "system", "content": "You are the shop's assistant."}, {"role": "user", "content": "Late!"}]
+    messages = [
+        {"role": "system", "content": "You are the shop's assistant."},
+        {"role": "user", "content": "Late!"},
+    ]
     with sessions.begin() as session:
         for text, chosen, thumbs in (("Sorry, refund.", True, 1), ("Sorry.", False, -1)):
-            generation = log_generation(session, GenerationRecord(
-                task="complaint", template_id="complaint_reply.en", template_version="v", inputs={},
-                messages=messages, output=text, backend="fake", model_id="fake", variant_group="g",
-            ))
+            generation = log_generation(
+                session,
+                GenerationRecord(
+                    task="complaint",
+                    template_id="complaint_reply.en",
+                    template_version="v",
+                    inputs={},
+                    messages=messages,
+                    output=text,
+                    backend="fake",
+                    model_id="fake",
+                    variant_group="g",
+                ),
+            )
             generation.chosen = chosen
             add_rating(session, generation.id, thumbs=thumbs)
     files = {}
     for name in FORMATS:
-        summary = export_dataset(sessions, ExportOptions(format=name), tmp_path / name / f"{name}.jsonl")
+        summary = export_dataset(
+            sessions, ExportOptions(format=name), tmp_path / name / f"{name}.jsonl"
+        )
         files[name] = summary.files[0]
     return files
 
@@ -58,9 +73,15 @@ def tiny_llama(tokenizer):
     from transformers import LlamaConfig, LlamaForCausalLM
 
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-        num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=2048,
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
     )
     return LlamaForCausalLM(config)
 
@@ -85,20 +106,32 @@ def test_trl_reads_renders_and_trains_on_each_format(name, exported, tokenizer, 
         assert is_conversational(example)
         rendered = maybe_apply_chat_template(example, tokenizer)
         text = rendered.get("text") or rendered["prompt"]
-        assert text.startswith("<|im_start|>system\n")  # the stored system prompt, not SmolLM's default
+        assert text.startswith(
+            "<|im_start|>system\n"
+        )  # the stored system prompt, not SmolLM's default
         assert "You are SmolLM" not in text
 
     trainer_type, config_type = {
-        "trl-sft": (SFTTrainer, SFTConfig), "trl-prompt-completion": (SFTTrainer, SFTConfig),
-        "trl-dpo": (DPOTrainer, DPOConfig), "trl-kto": (KTOTrainer, KTOConfig),
+        "trl-sft": (SFTTrainer, SFTConfig),
+        "trl-prompt-completion": (SFTTrainer, SFTConfig),
+        "trl-dpo": (DPOTrainer, DPOConfig),
+        "trl-kto": (KTOTrainer, KTOConfig),
     }[name]
     model = tiny_llama(tokenizer)
     extra = {"ref_model": copy.deepcopy(model)} if name in ("trl-dpo", "trl-kto") else {}
     config = config_type(
-        output_dir=str(tmp_path / "run"), max_steps=1, per_device_train_batch_size=2, report_to=[],
-        save_strategy="no", logging_strategy="no", use_cpu=True, disable_tqdm=True,
+        output_dir=str(tmp_path / "run"),
+        max_steps=1,
+        per_device_train_batch_size=2,
+        report_to=[],
+        save_strategy="no",
+        logging_strategy="no",
+        use_cpu=True,
+        disable_tqdm=True,
     )
-    trainer = trainer_type(model=model, processing_class=tokenizer, train_dataset=dataset, args=config, **extra)
+    trainer = trainer_type(
+        model=model, processing_class=tokenizer, train_dataset=dataset, args=config, **extra
+    )
     assert len(trainer.train_dataset) == len(dataset)  # nothing dropped as malformed
     result = trainer.train()
     assert result.global_step == 1 and result.training_loss > 0
@@ -111,22 +144,48 @@ def test_openai_chat_meets_openais_fine_tuning_format_checks(exported):
     for line in lines:
         example = json.loads(line)
         assert isinstance(example, dict)  # data_type
-        assert set(example) == {"messages"} and isinstance(example["messages"], list)  # missing_messages_list
+        assert set(example) == {"messages"} and isinstance(
+            example["messages"], list
+        )  # missing_messages_list
         for message in example["messages"]:
             assert {"role", "content"} <= set(message)  # message_missing_key
             assert set(message) <= {"role", "content", "name", "weight"}  # message_unrecognized_key
             assert message["role"] in ("system", "user", "assistant")  # unrecognized_role
-            assert isinstance(message["content"], str) and message["content"].strip()  # missing_content
+            assert (
+                isinstance(message["content"], str) and message["content"].strip()
+            )  # missing_content
         roles = [m["role"] for m in example["messages"]]
         assert roles[-1] == "assistant"  # example_missing_assistant_message; the target is last
-        assert roles.count("system") <= 1 and roles.index("user") == (1 if roles[0] == "system" else 0)
+        assert roles.count("system") <= 1 and roles.index("user") == (
+            1 if roles[0] == "system" else 0
+        )
 
 
 # LLaMA-Factory 0.9.5 (llamafactory/data/parser.py DatasetAttr.join): the column and tag names it reads.
-LLAMA_FACTORY_COLUMNS = {"prompt", "query", "response", "history", "messages", "system", "tools", "images",
-                         "videos", "audios", "chosen", "rejected", "kto_tag"}
-LLAMA_FACTORY_TAGS = {"role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag",
-                      "function_tag", "system_tag"}
+LLAMA_FACTORY_COLUMNS = {
+    "prompt",
+    "query",
+    "response",
+    "history",
+    "messages",
+    "system",
+    "tools",
+    "images",
+    "videos",
+    "audios",
+    "chosen",
+    "rejected",
+    "kto_tag",
+}
+LLAMA_FACTORY_TAGS = {
+    "role_tag",
+    "content_tag",
+    "user_tag",
+    "assistant_tag",
+    "observation_tag",
+    "function_tag",
+    "system_tag",
+}
 
 
 @pytest.mark.parametrize("name", ["alpaca", "sharegpt"])
@@ -143,11 +202,16 @@ def test_llama_factory_dataset_info_and_records_follow_its_converters(name, expo
     assert set(columns.values()) == set(dataset.column_names)
     for example in dataset:
         system = example[columns["system"]]
-        assert "Huayu Flowers" in system or system == "You are the shop's assistant."  # as generated
+        assert (
+            "Huayu Flowers" in system or system == "You are the shop's assistant."
+        )  # as generated
         if name == "alpaca":
             # AlpacaDatasetConverter: history pairs, then "instruction\ninput" as the user turn.
             assert example[columns["prompt"]].strip() and example[columns["query"]] == ""
-            assert isinstance(example[columns["response"]], str) and example[columns["response"]].strip()
+            assert (
+                isinstance(example[columns["response"]], str)
+                and example[columns["response"]].strip()
+            )
             assert all(len(turn) == 2 for turn in example[columns["history"]])
         else:
             # SharegptDatasetConverter: human/gpt alternate from human, an even count (not ranking).

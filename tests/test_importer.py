@@ -33,7 +33,9 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
     ]
     rows = stored(sessions)
     assert [g.task for g, _ in rows] == ["complaint"] * 4 + ["bouquet"] * 2
-    assert all(g.backend == "imported" and g.model_id == "imported" and g.status == "ok" for g, _ in rows)
+    assert all(
+        g.backend == "imported" and g.model_id == "imported" and g.status == "ok" for g, _ in rows
+    )
 
     first, first_rating = rows[0]  # a Chinese complaint with an earlier draft, 5 stars
     assert first.template_id == "complaint_reply.zh"
@@ -42,7 +44,9 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
     assert first.output == "抱歉，花蔫了。我们会处理。"  # the draft is what the "model" wrote
     assert first_rating.stars == 5
     assert first_rating.edited_reply.startswith("非常抱歉让您失望了")  # what was sent is the edit
-    assert first.created_at.replace(tzinfo=timezone.utc) == datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
+    assert first.created_at.replace(tzinfo=timezone.utc) == datetime(
+        2026, 3, 1, 10, tzinfo=timezone.utc
+    )
 
     second, second_rating = rows[1]  # no draft: the sent reply is the output, nothing edited
     assert second.output.startswith("真的很抱歉") and second_rating.edited_reply is None
@@ -56,7 +60,12 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
 
 def test_jsonl_with_broken_lines(sessions, tmp_path):
     path = tmp_path / "replies.jsonl"
-    good = {"task": "complaint", "input": "Late again.", "reply": "Sorry, refunded the fee.", "rating": 4}
+    good = {
+        "task": "complaint",
+        "input": "Late again.",
+        "reply": "Sorry, refunded the fee.",
+        "rating": 4,
+    }
     path.write_text(
         "\n".join(
             [
@@ -135,7 +144,12 @@ def test_cli_import_lists_bad_rows_on_stderr_and_exits_1(isolated_database):
     env = {**os.environ, "HUAYU_DATABASE_URL": isolated_database}
     result = subprocess.run(
         [sys.executable, "-m", "core", "import", str(SAMPLE)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stdout.strip() == "imported 6 replies (3 with an earlier draft); 3 rows rejected"

@@ -25,13 +25,32 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--format", required=True, choices=list(FORMATS))
     parser.add_argument("--out", required=True, type=Path, help="output .jsonl file")
     parser.add_argument("--task", choices=["complaint", "bouquet"], help="only this task")
-    parser.add_argument("--min-rating", type=int, choices=range(1, 6), metavar="N", help="only replies with at least N stars")
-    parser.add_argument("--since", type=_since, metavar="DATE", help="only generations from this date on (YYYY-MM-DD)")
     parser.add_argument(
-        "--split", type=float, default=0.0, metavar="FRACTION",
+        "--min-rating",
+        type=int,
+        choices=range(1, 6),
+        metavar="N",
+        help="only replies with at least N stars",
+    )
+    parser.add_argument(
+        "--since",
+        type=_since,
+        metavar="DATE",
+        help="only generations from this date on (YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--split",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
         help="also write a validation file with this fraction (e.g. 0.1): OUT.train.jsonl and OUT.val.jsonl",
     )
-    parser.add_argument("--no-scrub", dest="scrub", action="store_false", help="keep phone numbers, emails, addresses and order numbers")
+    parser.add_argument(
+        "--no-scrub",
+        dest="scrub",
+        action="store_false",
+        help="keep phone numbers, emails, addresses and order numbers",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -42,15 +61,22 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         options = ExportOptions(
-            format=args.format, task=args.task, min_rating=args.min_rating,
-            since=args.since, split=args.split, scrub=args.scrub,
+            format=args.format,
+            task=args.task,
+            min_rating=args.min_rating,
+            since=args.since,
+            split=args.split,
+            scrub=args.scrub,
         )
     except ValueError as error:
         raise UserError(str(error)) from None
     summary = export_dataset(sessions(), options, args.out)
     split = f" (train {summary.train}, validation {summary.validation})" if options.split else ""
     pairs = ", ".join(f"{source} {n}" for source, n in sorted(summary.sources.items()))
-    print(f"{summary.records} records{split}; {summary.duplicates} duplicates dropped" + (f"; pairs: {pairs}" if pairs else ""))
+    print(
+        f"{summary.records} records{split}; {summary.duplicates} duplicates dropped"
+        + (f"; pairs: {pairs}" if pairs else "")
+    )
     for path in summary.files:
         print(f"wrote {path}")
     return 0

@@ -12,9 +12,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "export.format": {"en": "Format", "zh": "格式"},
     "export.format.openai_chat": {"en": "OpenAI chat fine-tuning", "zh": "OpenAI 对话微调"},
     "export.format.trl_sft": {"en": "TRL SFT, conversational messages", "zh": "TRL SFT，对话消息"},
-    "export.format.trl_prompt_completion": {"en": "TRL SFT, prompt and completion", "zh": "TRL SFT，提示与补全"},
+    "export.format.trl_prompt_completion": {
+        "en": "TRL SFT, prompt and completion",
+        "zh": "TRL SFT，提示与补全",
+    },
     "export.format.trl_dpo": {"en": "TRL DPO, preference pairs", "zh": "TRL DPO，偏好对"},
-    "export.format.trl_kto": {"en": "TRL KTO, single good/bad verdicts", "zh": "TRL KTO，单条好/坏评价"},
+    "export.format.trl_kto": {
+        "en": "TRL KTO, single good/bad verdicts",
+        "zh": "TRL KTO，单条好/坏评价",
+    },
     "export.format.alpaca": {"en": "LLaMA-Factory alpaca", "zh": "LLaMA-Factory alpaca 格式"},
     "export.format.sharegpt": {"en": "LLaMA-Factory sharegpt", "zh": "LLaMA-Factory sharegpt 格式"},
     "export.task": {"en": "Task", "zh": "任务"},
