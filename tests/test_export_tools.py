@@ -20,6 +20,9 @@ from core.export_formats import FORMATS
 from core.importer import import_file
 from tests.conftest import SHARED_DATA
 
+# transformers 5 renames gradient checkpointing; TRL 1.16 still calls the old names.
+pytestmark = pytest.mark.filterwarnings("ignore:.*checkpointing.*:FutureWarning")
+
 
 @pytest.fixture
 def exported(sessions, tmp_path):
