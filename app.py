@@ -12,6 +12,7 @@ navigation = st.navigation(
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
         st.Page("pages/bouquet.py", title=tr("nav.bouquet"), icon="💐"),
         st.Page("pages/history.py", title=tr("nav.history"), icon="📜"),
+        st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
     ]
 )
 shop_header()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from core.bouquet_description import LENGTHS, OCCASIONS
 from core.complaint_reply import TONES
+from core.export_formats import FORMATS
 from core.feedback import REASON_TAGS
 from core.history import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
@@ -28,6 +29,7 @@ def used_keys() -> set[str]:
     keys |= {f"history.status.{status}" for status in STATUSES}
     keys |= {f"history.role.{role}" for role in MESSAGE_ROLES}
     keys |= {f"task.{task}" for task in TASKS}
+    keys |= {f"export.format.{name.replace('-', '_')}" for name in FORMATS}
     return keys
 
 
