@@ -148,6 +148,8 @@ def show_draft(outcome: Outcome) -> None:
         st.info(tr("draft.cancelled"))
     elif outcome.status == "error":
         st.error(tr("draft.error", error=outcome.error))
+    elif not outcome.text.strip():
+        st.warning(tr("draft.nothing_written"))
     st.caption(
         tr(
             "draft.metrics",

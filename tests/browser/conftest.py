@@ -96,7 +96,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import expect, sync_playwright
 
     # Drafts come from a real model on a 2-core machine: allow for it.
-    expect.set_options(timeout=120_000)
+    expect.set_options(timeout=300_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -124,7 +124,7 @@ def walk(browser: object, app_url: str, request: pytest.FixtureRequest) -> Itera
         locale="en-US", viewport={"width": 1400, "height": 1000}, accept_downloads=True
     )
     page = context.new_page()
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(300_000)
     page.goto(app_url)
     yield Walk(page, request.node.name.removeprefix("test_"))
     context.close()
