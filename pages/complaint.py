@@ -49,8 +49,9 @@ if submitted:
         st.warning(tr("complaint.empty"))
     else:
         prompt = build_prompt(request, shop_settings().shop_name)
-        outcomes = stream_drafts(prompt, st.session_state["model_choice"], count)
-        st.session_state["complaint.outcomes"] = outcomes
+        outcomes = stream_drafts(
+            prompt, st.session_state["model_choice"], count, state_key="complaint.outcomes"
+        )
         if outcomes:
             st.rerun()  # redraw as logged drafts with their buttons and rating forms
 

@@ -11,6 +11,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The model wrote nothing usable this time. Press the button again for a new draft; a larger model (see the sidebar) does this far less.",
         "zh": "模型这次没有写出可用的内容。请再按一次按钮重新生成；换用更大的模型（见侧边栏）会好很多。",
     },
+    "draft.stop": {"en": "Stop", "zh": "停止"},
+    "draft.copy": {"en": "Copy the draft", "zh": "复制草稿"},
     "draft.cancelled": {
         "en": "Stopped. The partial draft was kept.",
         "zh": "已停止，部分草稿已保存。",

@@ -24,12 +24,18 @@ def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
         st.error(str(error))
         return None
     run = GenerationRun(prompt=prompt, model=model, params=choice.params, sessions=db_sessions())
-    return _stream(run)
+    outcomes: list[Outcome] = []
+    _stream(run, outcomes)
+    return outcomes[0] if outcomes else None
 
 
-def stream_drafts(prompt: PreparedPrompt, choice: ModelChoice, count: int) -> list[Outcome]:
+def stream_drafts(
+    prompt: PreparedPrompt, choice: ModelChoice, count: int, *, state_key: str
+) -> list[Outcome]:
     """Stream `count` drafts side by side and log them as one variant group; [] if no model.
 
+    The outcomes collect in `st.session_state[state_key]` as each draft ends, so when staff press
+    Stop (which reruns the page mid-stream) the drafts so far, the stopped one included, stay.
     They run one after another: the model's lock lets only one decode at a time anyway.
     """
     try:
@@ -37,9 +43,11 @@ def stream_drafts(prompt: PreparedPrompt, choice: ModelChoice, count: int) -> li
     except ModelError as error:
         st.error(str(error))
         return []
+    outcomes: list[Outcome] = []
+    st.session_state[state_key] = outcomes
+    st.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
     group = new_variant_group(count)
     places = st.columns(count) if count > 1 else [st.container()]
-    outcomes = []
     for index, place in enumerate(places):
         run = GenerationRun(
             prompt=prompt,
@@ -49,21 +57,26 @@ def stream_drafts(prompt: PreparedPrompt, choice: ModelChoice, count: int) -> li
             variant_group=group,
         )
         with place:
-            outcome = _stream(run)
-        if outcome is not None:
-            outcomes.append(outcome)
+            _stream(run, outcomes)
     return outcomes
 
 
-def _stream(run: GenerationRun) -> Outcome | None:
+def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
+    """Stream one run into a bordered box; its logged outcome is appended to `outcomes`."""
+    stream = run.stream()
     try:
         with st.container(border=True):
             # Escaped so that markdown, HTML or image links from a customer or the model show as
             # plain text; the raw text is what gets logged.
-            st.write_stream(escape_markdown(chunk) for chunk in run.stream())
+            st.write_stream(escape_markdown(chunk) for chunk in stream)
     except Exception:  # noqa: BLE001 - the run logged it with status "error"; show_draft says why
         pass
-    return run.outcome
+    finally:
+        # A Stop press or any rerun interrupts write_stream: closing the stream now logs the
+        # partial draft as cancelled before the page is drawn again.
+        stream.close()
+        if run.outcome is not None:
+            outcomes.append(run.outcome)
 
 
 def variant_count_input(key: str) -> int:
@@ -150,6 +163,10 @@ def show_draft(outcome: Outcome) -> None:
         st.error(tr("draft.error", error=outcome.error))
     elif not outcome.text.strip():
         st.warning(tr("draft.nothing_written"))
+    if outcome.text.strip():
+        # st.code shows the text verbatim with Streamlit's own copy-to-clipboard button.
+        with st.expander(tr("draft.copy"), icon=":material/content_copy:"):
+            st.code(outcome.text, language=None, wrap_lines=True)
     st.caption(
         tr(
             "draft.metrics",

@@ -122,3 +122,23 @@ def exported_records(payload: bytes) -> list[dict]:
     else:
         lines = payload.decode().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environment):
+    page = walk.page
+    page.get_by_label("Customer's complaint").fill("My tulips arrived with broken stems.")
+    page.get_by_role("button", name="Draft reply").click()
+    stop = page.get_by_role("button", name="Stop")
+    expect(stop).to_be_visible()
+    stop.click()  # right away: the draft is still loading its first tokens
+    expect(page.get_by_text("Stopped. The partial draft was kept.")).to_be_visible()
+    walk.shot("stopped")
+    engine = create_engine(app_environment["HUAYU_DATABASE_URL"])
+    with engine.connect() as connection:
+        last = connection.execute(
+            text("SELECT status, inputs FROM generations ORDER BY id DESC")
+        ).first()
+    assert last.status == "cancelled"
+    assert "broken stems" in last.inputs
+    # the form kept what was typed, and drafting again works
+    expect(page.get_by_label("Customer's complaint")).to_have_value("My tulips arrived with broken stems.")
