@@ -50,14 +50,35 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)
 
 
-def upgrade(url: str | None = None) -> None:
-    """Bring the database schema to the newest migration (safe to call on every start)."""
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database schema to the newest migration (safe to call on every start), or to
+    `revision` (tests start from an old schema)."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     engine = get_engine(url)
-    with engine.begin() as connection:
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Batch migrations copy a table, drop the original and rename the copy. With foreign
+            # keys on, dropping `generations` would cascade-delete every rating; the pragma only
+            # takes effect outside a transaction, so it comes before our explicit BEGIN, which
+            # makes the whole upgrade one transaction (pysqlite would run DDL in autocommit).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, revision)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
