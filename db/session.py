@@ -31,10 +31,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.close()
 
 
-@functools.cache
 def get_engine(url: str | None = None) -> Engine:
     """The process's engine for `url` (default: `database_url()`); created once, then reused."""
-    url = url or database_url()
+    return _engine(url or database_url())
+
+
+@functools.cache  # keyed by the URL itself, never by None: the default is read on every call
+def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

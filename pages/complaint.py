@@ -5,10 +5,12 @@ from pydantic import ValidationError
 
 from core.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
+from pages.components.auth import require_login
 from pages.components.common import tr
 from pages.components.drafts import rating_form, show_draft, stream_draft
 from pages.components.sidebar import uses_embedded_model
 
+require_login()
 st.title(tr("complaint.title"))
 tone_labels = {tone: tr(f"tone.{tone}") for tone in TONES}
 language_labels = {code: tr(f"lang.{code}") for code in ("en", "zh")}

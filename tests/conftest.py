@@ -177,3 +177,31 @@ def shared_jsonl(name: str) -> list[dict[str, Any]]:
     """Rows of a sample file in `../shared/data/`."""
     lines = (SHARED_DATA / name).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small costs, so tests that create users take milliseconds, not seconds.
+    (One test in test_auth.py checks the real, default costs.)"""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        "core.auth.password_hasher",
+        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest re-detects `pages/` as an old-style pages folder before every run, so each run
+    after the first would execute a page file without app.py. A real server does that only until
+    app.py first calls st.navigation; tests run in that steady state. (test_app_auth.py checks
+    the first run, where the page guard sends the request through app.py.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.PagesManager", NavigationPagesManager)

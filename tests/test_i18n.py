@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from core.auth import ROLES, SESSION_END_REASONS
 from core.complaint_reply import TONES
 from core.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
@@ -18,6 +19,8 @@ def used_keys() -> set[str]:
     keys |= {f"tone.{tone}" for tone in TONES}
     keys |= {f"reason.{tag}" for tag in REASON_TAGS}
     keys |= {f"lang.{code}" for code in ("en", "zh")}
+    keys |= {f"auth.role.{role}" for role in ROLES}
+    keys |= {f"auth.ended.{reason}" for reason in SESSION_END_REASONS}
     return keys
 
 

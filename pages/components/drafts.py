@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.backends import ModelError
 from core.feedback import REASON_TAGS, save_rating
-from core.generation import GenerationRun, Outcome, PreparedPrompt
+from core.generation import (
+    ContextOverflow,
+    GenerationRun,
+    Outcome,
+    PreparedPrompt,
+    check_context,
+    log_failed_start,
+)
 from core.text import escape_markdown
+from pages.components.auth import current_user_name
 from pages.components.common import db_sessions, tr
 from pages.components.sidebar import ModelChoice, load_model
 
 
 def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
-    """Stream a draft into the page and log it; returns the logged outcome, None if it failed."""
+    """Stream a draft into the page and log it; returns the logged outcome (also when the model
+    failed), None when the input was refused before anything ran."""
     try:
         model = load_model(choice)
     except ModelError as error:
-        st.error(str(error))
+        # Logged like a failed draft: the attempt and the customer's text are kept.
+        path = getattr(choice.config, "model_path", None)
+        model_id = Path(path).stem if path else str(getattr(choice.config, "model", choice.backend_id))
+        return log_failed_start(
+            prompt, backend=choice.backend_id, model_id=model_id,
+            params=choice.params, sessions=db_sessions(), error=str(error),
+            created_by=current_user_name(),
+        )
+    try:
+        check_context(prompt, model, choice.params)
+    except ContextOverflow as overflow:
+        st.warning(
+            tr(
+                "input.too_long", prompt=overflow.prompt_tokens, reply=overflow.reply_tokens,
+                context=overflow.context_size, excess=overflow.excess_tokens,
+            )
+        )
         return None
-    run = GenerationRun(prompt=prompt, model=model, params=choice.params, sessions=db_sessions())
+    run = GenerationRun(
+        prompt=prompt, model=model, params=choice.params, sessions=db_sessions(),
+        created_by=current_user_name(),
+    )
     try:
         with st.container(border=True):
             # Escaped so that markdown, HTML or image links from a customer or the model show as
@@ -37,7 +67,8 @@ def show_draft(outcome: Outcome) -> None:
     if outcome.status == "cancelled":
         st.info(tr("draft.cancelled"))
     elif outcome.status == "error":
-        st.error(tr("draft.error", error=outcome.error))
+        # Escaped: an error may quote a server's HTML page or a typed path.
+        st.error(tr("draft.error", error=escape_markdown(outcome.error or "")))
     st.caption(
         tr(
             "draft.metrics",
@@ -86,5 +117,6 @@ def rating_form(generation_id: int, draft: str) -> None:
         reasons=list(reasons or []),
         comment=comment,
         edited_reply=edited_reply,
+        created_by=current_user_name(),
     )
     st.success(tr("rating.saved"))
