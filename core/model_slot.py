@@ -36,14 +36,17 @@ class ModelSlot:
                 model = get_backend(backend_id).load(config)
             except Exception as error:
                 # A client library may quote the key it was given (in a URL, a header dump).
-                if secrets and redact(str(error), secrets) != str(error):
-                    raise ModelError(redact(str(error), secrets)) from None
-                raise
-            model.secrets = secrets
-            self._model = model
-            self._key = key
-            self.load_count += 1
-            return self._model
+                masked = redact(str(error), secrets)
+                if masked == str(error):
+                    raise
+            else:
+                model.secrets = secrets
+                self._model = model
+                self._key = key
+                self.load_count += 1
+                return model
+        # Raised outside the except block, so the original (key and all) is not chained to it.
+        raise ModelError(masked)
 
     def holds(self, backend_id: str, config: BackendConfig) -> bool:
         """Whether this exact model is loaded now (so asking for it will not load)."""

@@ -36,9 +36,14 @@ def remove_control_characters(text: str) -> str:
 def require_text(text: str | None, what: str) -> str:
     """Cleaned `text`, or `InputError` if nothing is left of it."""
     cleaned = clean_text(text)
-    if not cleaned:
+    if not any(_visible(character) for character in cleaned):
         raise InputError(f"The {what} is empty: paste or type it first.")
     return cleaned
+
+
+def _visible(character: str) -> bool:
+    # Zero-width spaces and joiners (format characters) and spaces of any width show nothing.
+    return not character.isspace() and unicodedata.category(character) not in ("Cf", "Zs")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
