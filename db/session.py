@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'huayu.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x48554159  # "HUAY": any constant that other apps on the server don't use
 
 
 def database_url() -> str:
@@ -71,6 +72,11 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
             # makes the whole upgrade one transaction (pysqlite would run DDL in autocommit).
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            # App instances of a shop chain starting together would all create the same tables;
+            # they queue on this lock (held to the end of the transaction) and the later ones
+            # find the schema current. (BEGIN IMMEDIATE does the same for SQLite.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, revision)

@@ -243,3 +243,21 @@ def test_upgrading_from_the_first_revision_keeps_existing_rows(isolated_database
         rating = generation.ratings[0]
         assert (rating.stars, rating.reasons, rating.edited_reply) == (5, ["great"], "Sorry!")
         assert rating.created_by is None
+
+
+def test_instances_starting_together_upgrade_a_fresh_database_once(isolated_database):
+    environment = {**os.environ, "HUAYU_DATABASE_URL": isolated_database}
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "core", "db", "upgrade"], cwd=ROOT, env=environment,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(4)
+    ]
+    for start in starts:
+        out, err = start.communicate(timeout=120)
+        assert start.returncode == 0, err
+        assert "newest schema" in out
+    with get_engine(isolated_database).connect() as connection:
+        versions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    assert versions == ["0003"]

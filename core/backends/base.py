@@ -57,10 +57,9 @@ class LoadedModel(ABC):
 
     `ModelSlot` fills it in from the config's `SecretStr` fields; backends need do nothing."""
 
-    @property
-    def context_size(self) -> int | None:
-        """Tokens the model's context holds (prompt plus reply); None when unknown (a server)."""
-        return None
+    context_size: int | None = None
+    """Tokens the model's context holds (prompt plus reply); None when unknown (a server).
+    Backends set it, or override it with a property (gguf)."""
 
     def count_tokens(self, text: str) -> int:
         """Tokens `text` takes. Backends with a tokenizer override this; the default estimate
