@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -141,10 +143,8 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
-def password_hasher():  # type: ignore[no-untyped-def]  # argon2's PasswordHasher
+def password_hasher() -> PasswordHasher:
     """argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes)."""
-    from argon2 import PasswordHasher
-
     return PasswordHasher()
 
 
@@ -279,8 +279,6 @@ def authenticate(
 
     The slow hash check runs outside any transaction, so a login never holds up others' saves.
     """
-    from argon2.exceptions import InvalidHashError, VerificationError
-
     now = now or utcnow()
     settings = settings or auth_settings()
     hasher = password_hasher()
