@@ -2,19 +2,29 @@
 
 import streamlit as st
 
+from pages.components.auth import account_panel, current_identity, login_page
 from pages.components.common import tr
 from pages.components.sidebar import shop_header, sidebar
 
 st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
 
-navigation = st.navigation(
-    [
+# Before any page: who is this? Nobody yet means the login page is the only page there is.
+identity = current_identity()
+if identity is None:
+    st.navigation([st.Page(login_page, title=tr("auth.login_title"), icon="🔒")], position="hidden").run()
+else:
+    staff_pages = [
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
         st.Page("pages/bouquet.py", title=tr("nav.bouquet"), icon="💐"),
         st.Page("pages/history.py", title=tr("nav.history"), icon="📜"),
-        st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
     ]
-)
-shop_header()
-st.session_state["model_choice"] = sidebar()
-navigation.run()
+    # Listed for managers only (each also calls require_role("manager") itself).
+    manager_pages = [
+        st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
+        st.Page("pages/users.py", title=tr("nav.users"), icon="👥"),
+    ]
+    navigation = st.navigation(staff_pages + (manager_pages if identity.has_role("manager") else []))
+    shop_header()
+    st.session_state["model_choice"] = sidebar()
+    account_panel(identity)
+    navigation.run()

@@ -36,7 +36,9 @@ class ComplaintRequest(BaseModel):
     @field_validator("order_number", "product", "delivery_date")
     @classmethod
     def _clean(cls, value: str) -> str:
-        return clean_text(value)
+        # One line each: these sit outside the customer-message tags, so a pasted line break
+        # must not start what looks like a new instruction.
+        return " ".join(clean_text(value).split())
 
 
 def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
@@ -46,7 +48,7 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
     )
     labels = template.tables["order_labels"]
     order_lines = [
-        f"- {labels[key]}: {value}"
+        f"- {labels[key]}: {delimit_customer_text(value)}"
         for key, value in (
             ("number", request.order_number),
             ("product", request.product),

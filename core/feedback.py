@@ -20,6 +20,7 @@ def save_rating(
     reasons: list[str] | None = None,
     comment: str = "",
     edited_reply: str = "",
+    created_by: str | None = None,
 ) -> int:
     """Store a rating for `generation_id` in its own transaction; returns the rating's id."""
     unknown = set(reasons or []) - set(REASON_TAGS)
@@ -34,5 +35,6 @@ def save_rating(
             reasons=reasons,
             comment=clean_text(comment),
             edited_reply=clean_text(edited_reply),
+            created_by=created_by,
         )
         return rating.id

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.backends import GenerationParams, LoadedModel
+from core.secrets import redact
+from core.text import InputError, remove_control_characters
 from db.repository import GenerationRecord, log_generation
 
 
@@ -64,6 +67,43 @@ def tokens_per_second(
     return (completion_tokens - 1) / decode_s
 
 
+# Tokens a chat template adds around each message (role markers, separators); generous.
+MESSAGE_OVERHEAD_TOKENS = 8
+
+
+class ContextOverflow(InputError):
+    """The prompt plus the reply would not fit in the model's context: nothing was generated."""
+
+    def __init__(self, prompt_tokens: int, reply_tokens: int, context_size: int) -> None:
+        self.prompt_tokens = prompt_tokens
+        self.reply_tokens = reply_tokens
+        self.context_size = context_size
+        self.excess_tokens = prompt_tokens + reply_tokens - context_size
+        super().__init__(
+            f"The text is too long for this model: the prompt takes about {prompt_tokens} tokens "
+            f"and the reply up to {reply_tokens}, but the model holds {context_size}. Shorten the "
+            f"customer's text by about {self.excess_tokens} tokens, lower the maximum new tokens, "
+            "or choose a model with a larger context."
+        )
+
+
+def check_context(prompt: PreparedPrompt, model: LoadedModel, params: GenerationParams) -> int | None:
+    """The prompt's size in the model's tokens; `ContextOverflow` if prompt and reply won't fit.
+
+    Returns None (and checks nothing) when the model does not know its context size.
+    """
+    size = model.context_size
+    if size is None:
+        return None
+    prompt_tokens = sum(
+        model.count_tokens(message["content"]) + MESSAGE_OVERHEAD_TOKENS
+        for message in prompt.messages
+    )
+    if prompt_tokens + params.max_new_tokens > size:
+        raise ContextOverflow(prompt_tokens, params.max_new_tokens, size)
+    return prompt_tokens
+
+
 _MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
@@ -77,7 +117,8 @@ class GenerationRun:
     """One generation: iterate `stream()` for the text; `outcome` is set once it is logged.
 
     The log is written when the stream ends, fails, or is abandoned (the staff pressed stop), so
-    nothing is lost: status is `ok`, `error` (with the partial text) or `cancelled`.
+    nothing is lost: status is `ok`, `error` (with the partial text) or `cancelled`. A prompt too
+    long for the model raises `ContextOverflow` before anything runs or is logged.
     """
 
     prompt: PreparedPrompt
@@ -86,9 +127,12 @@ class GenerationRun:
     sessions: sessionmaker[Session]
     variant_group: str | None = None
     """Shared by drafts asked for together, so staff can pick one of them."""
+    created_by: str | None = None
+    """The logged-in user who asked for it (None in local mode and from the CLI)."""
     outcome: Outcome | None = field(default=None, init=False)
 
     def stream(self) -> Iterator[str]:
+        check_context(self.prompt, self.model, self.params)
         chat_model = self.model.chat_model(self.params)
         parts: list[str] = []
         usage: dict[str, int] = {}
@@ -113,6 +157,10 @@ class GenerationRun:
         except Exception as exc:
             status, error = "error", str(exc) or type(exc).__name__
             raise
+        except BaseException:
+            # Ctrl-C in the CLI, Streamlit's stop raised inside the stream: stopped, not failed.
+            status = "cancelled"
+            raise
         finally:
             end = time.perf_counter()
             self.outcome = self._log(
@@ -133,6 +181,10 @@ class GenerationRun:
         return self.outcome
 
     def _log(self, **result: Any) -> Outcome:
+        # Stored as it came, except what a database refuses (NUL) and any API key a client echoed.
+        result["text"] = redact(remove_control_characters(result["text"]), self.model.secrets)
+        if result["error"] is not None:
+            result["error"] = redact(remove_control_characters(result["error"]), self.model.secrets)
         record = GenerationRecord(
             task=self.prompt.task,
             template_id=self.prompt.template_id,
@@ -151,6 +203,7 @@ class GenerationRun:
             error=result["error"],
             parent_id=self.prompt.parent_id,
             variant_group=self.variant_group,
+            created_by=self.created_by,
         )
         with self.sessions.begin() as session:
             generation_id = log_generation(session, record).id
@@ -162,3 +215,46 @@ class GenerationRun:
             variant_group=record.variant_group,
             **result,
         )
+
+
+class UnloadedModel(LoadedModel):
+    """Stands in for a model that failed to load, so the attempt is logged like any run."""
+
+    backend_id: ClassVar[str] = ""
+
+    def __init__(self, backend_id: str, model_id: str) -> None:
+        self.backend_id = backend_id  # type: ignore[misc]  # per instance: whichever failed
+        self._model_id = model_id
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def chat_model(self, params: GenerationParams) -> BaseChatModel:
+        raise RuntimeError("an unloaded model cannot generate")
+
+
+def log_failed_start(
+    prompt: PreparedPrompt,
+    *,
+    backend: str,
+    model_id: str,
+    params: GenerationParams,
+    sessions: sessionmaker[Session],
+    error: str,
+    created_by: str | None = None,
+) -> Outcome:
+    """Log a generation whose model would not load, with status `error`: the attempt and the
+    customer's text are kept like any other draft."""
+    run = GenerationRun(
+        prompt=prompt,
+        model=UnloadedModel(backend, model_id),
+        params=params,
+        sessions=sessions,
+        created_by=created_by,
+    )
+    run.outcome = run._log(
+        text="", status="error", error=error, ttft_ms=None, latency_ms=None,
+        prompt_tokens=None, completion_tokens=None,
+    )
+    return run.outcome

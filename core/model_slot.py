@@ -10,7 +10,8 @@ from __future__ import annotations
 import gc
 import threading
 
-from core.backends import BackendConfig, LoadedModel, get_backend
+from core.backends import BackendConfig, LoadedModel, ModelError, get_backend
+from core.secrets import redact, secret_values
 
 
 class ModelSlot:
@@ -30,10 +31,22 @@ class ModelSlot:
             if self._key == key and self._model is not None:
                 return self._model
             self._unload_locked()
-            self._model = get_backend(backend_id).load(config)
-            self._key = key
-            self.load_count += 1
-            return self._model
+            secrets = secret_values(config)
+            try:
+                model = get_backend(backend_id).load(config)
+            except Exception as error:
+                # A client library may quote the key it was given (in a URL, a header dump).
+                masked = redact(str(error), secrets)
+                if masked == str(error):
+                    raise
+            else:
+                model.secrets = secrets
+                self._model = model
+                self._key = key
+                self.load_count += 1
+                return model
+        # Raised outside the except block, so the original (key and all) is not chained to it.
+        raise ModelError(masked)
 
     def holds(self, backend_id: str, config: BackendConfig) -> bool:
         """Whether this exact model is loaded now (so asking for it will not load)."""

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Control characters except tab and newline; NUL breaks PostgreSQL text columns outright.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters except tab and newline; NUL breaks PostgreSQL text columns outright. Bidi
+# overrides and isolates (U+202A-202E, U+2066-2069) make text display differently from what it
+# says ("Trojan source"); zero-width joiners stay, emoji sequences need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates arrive from command-line bytes that are not UTF-8 and cannot be stored.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class InputError(ValueError):
@@ -17,17 +21,29 @@ def clean_text(text: str | None) -> str:
     """`text` with control characters removed and line endings unified; emoji and CJK kept."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = remove_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     return unicodedata.normalize("NFC", text).strip()
+
+
+def remove_control_characters(text: str) -> str:
+    """`text` without control characters, bidi overrides and lone surrogates; nothing else changes.
+
+    Used on model output too, which is stored as it came except for what a database refuses.
+    """
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
 
 
 def require_text(text: str | None, what: str) -> str:
     """Cleaned `text`, or `InputError` if nothing is left of it."""
     cleaned = clean_text(text)
-    if not cleaned:
+    if not any(_visible(character) for character in cleaned):
         raise InputError(f"The {what} is empty: paste or type it first.")
     return cleaned
+
+
+def _visible(character: str) -> bool:
+    # Zero-width spaces and joiners (format characters) and spaces of any width show nothing.
+    return not character.isspace() and unicodedata.category(character) not in ("Cf", "Zs")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -49,6 +49,9 @@ class Generation(Base):
     """Drafts asked for together share a group; staff pick one."""
     chosen: Mapped[bool | None]
     """Within a variant group: True for the draft staff picked, False for the others."""
+    created_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Name of the logged-in user who asked for it; None in local mode, from the CLI, or imports.
+    A name, not a key: the record of who did what outlives the user's account."""
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"
@@ -83,5 +86,29 @@ class Rating(Base):
     reasons: Mapped[list[str]] = mapped_column(default=list)
     comment: Mapped[str | None] = mapped_column(Text)
     edited_reply: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Name of the logged-in user who rated; None in local mode."""
 
     generation: Mapped[Generation] = relationship(back_populates="ratings")
+
+
+class User(Base):
+    """Someone who may log in: staff draft, rate and browse; managers also export, manage
+    models and change settings."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    """argon2id hash in PHC format (salt and cost parameters inside)."""
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    """Wrong passwords in a row since the last success or lockout."""
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    """Sessions that began before this end: changing a password logs everyone out of it."""
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("name", name="uq_users_name"),)

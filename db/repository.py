@@ -35,6 +35,7 @@ class GenerationRecord:
     error: str | None = None
     parent_id: int | None = None
     variant_group: str | None = None
+    created_by: str | None = None
 
 
 def log_generation(session: Session, record: GenerationRecord) -> Generation:
@@ -56,6 +57,7 @@ def add_rating(
     reasons: list[str] | None = None,
     comment: str | None = None,
     edited_reply: str | None = None,
+    created_by: str | None = None,
 ) -> Rating:
     """Record a (re-)rating; earlier ratings are kept, the newest one counts."""
     if thumbs not in (None, 1, -1):
@@ -71,6 +73,7 @@ def add_rating(
         reasons=list(reasons or []),
         comment=comment or None,
         edited_reply=edited_reply or None,
+        created_by=created_by,
     )
     session.add(rating)
     session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'huayu.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x48554159  # "HUAY": any constant that other apps on the server don't use
 
 
 def database_url() -> str:
@@ -31,10 +32,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.close()
 
 
-@functools.cache
 def get_engine(url: str | None = None) -> Engine:
     """The process's engine for `url` (default: `database_url()`); created once, then reused."""
-    url = url or database_url()
+    return _engine(url or database_url())
+
+
+@functools.cache  # keyed by the URL itself, never by None: the default is read on every call
+def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -50,14 +54,40 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)
 
 
-def upgrade(url: str | None = None) -> None:
-    """Bring the database schema to the newest migration (safe to call on every start)."""
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database schema to the newest migration (safe to call on every start), or to
+    `revision` (tests start from an old schema)."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     engine = get_engine(url)
-    with engine.begin() as connection:
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Batch migrations copy a table, drop the original and rename the copy. With foreign
+            # keys on, dropping `generations` would cascade-delete every rating; the pragma only
+            # takes effect outside a transaction, so it comes before our explicit BEGIN, which
+            # makes the whole upgrade one transaction (pysqlite would run DDL in autocommit).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            # App instances of a shop chain starting together would all create the same tables;
+            # they queue on this lock (held to the end of the transaction) and the later ones
+            # find the schema current. (BEGIN IMMEDIATE does the same for SQLite.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, revision)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()

@@ -5,10 +5,12 @@ from pydantic import ValidationError
 
 from core.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
 from core.settings import shop_settings
+from pages.components.auth import require_login
 from pages.components.common import tr
 from pages.components.drafts import show_drafts, stream_drafts, variant_count_input
 from pages.components.sidebar import uses_embedded_model
 
+require_login()
 st.title(tr("bouquet.title"))
 occasion_labels = {occasion: tr(f"occasion.{occasion}") for occasion in OCCASIONS}
 length_labels = {length: tr(f"length.{length}") for length in LENGTHS}

@@ -5,10 +5,12 @@ from pydantic import ValidationError
 
 from core.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
+from pages.components.auth import require_login
 from pages.components.common import tr
 from pages.components.drafts import show_drafts, stream_drafts, variant_count_input
 from pages.components.sidebar import uses_embedded_model
 
+require_login()
 st.title(tr("complaint.title"))
 tone_labels = {tone: tr(f"tone.{tone}") for tone in TONES}
 language_labels = {code: tr(f"lang.{code}") for code in ("en", "zh")}

@@ -4,8 +4,10 @@ import streamlit as st
 
 from core.export import ExportOptions, export_download
 from core.export_formats import FORMATS
+from pages.components.auth import require_role
 from pages.components.common import db_sessions, tr
 
+require_role("manager")
 st.title(tr("export.title"))
 st.caption(tr("export.intro"))
 

@@ -4,6 +4,7 @@ re-rate or edit it."""
 import streamlit as st
 
 from core.history import RATING_FILTERS, HistoryQuery, browse, open_generation, options, ratings
+from pages.components.auth import require_login
 from pages.components.common import db_sessions, tr
 from pages.components.drafts import rating_form
 from pages.components.history_views import (
@@ -14,6 +15,7 @@ from pages.components.history_views import (
     task_label,
 )
 
+require_login()
 st.title(tr("history.title"))
 sessions = db_sessions()
 menus = options(sessions)

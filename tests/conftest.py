@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +16,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from core.backends import GenerationParams, LoadedModel
 from db.session import get_engine
@@ -22,9 +28,64 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+POSTGRES_URL_VARIABLE = "HUAYU_TEST_POSTGRES_URL"
+"""An admin URL (a role that may create databases), e.g.
+postgresql+psycopg://huayu_test:huayu_test@127.0.0.1:5432/postgres; `.ci/run` sets it."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "storage: touches the database; runs on SQLite, and on PostgreSQL too when "
+        f"{POSTGRES_URL_VARIABLE} is set",
+    )
+
+
+def database_backends() -> list[str]:
+    """The databases storage tests run against here."""
+    return ["sqlite", "postgres"] if os.environ.get(POSTGRES_URL_VARIABLE) else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("storage"):
+        metafunc.parametrize("database_backend", database_backends(), indirect=True)
+
+
+@pytest.fixture
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite`, or `postgres` for the PostgreSQL pass of a storage test."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, empty, UTF-8 database on the server of `admin_url`, dropped afterwards."""
+    name = f"huayu_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"
+        )
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
 @pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point `HUAYU_DATABASE_URL` at a fresh SQLite file for every test."""
+def isolated_database(
+    database_backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Point `HUAYU_DATABASE_URL` at a fresh database for every test: a SQLite file, or a new
+    PostgreSQL database for the PostgreSQL pass of storage tests."""
+    if database_backend == "postgres":
+        with postgres_database(os.environ[POSTGRES_URL_VARIABLE]) as url:
+            monkeypatch.setenv("HUAYU_DATABASE_URL", url)
+            yield url
+            get_engine(url).dispose()
+        return
     url = f"sqlite:///{tmp_path / 'huayu-test.db'}"
     monkeypatch.setenv("HUAYU_DATABASE_URL", url)
     yield url
@@ -135,3 +196,31 @@ def streamlit_app(
     at.session_state["ui.language"] = "en"
     yield at
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small costs, so tests that create users take milliseconds, not seconds.
+    (One test in test_auth.py checks the real, default costs.)"""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        "core.auth.password_hasher",
+        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest re-detects `pages/` as an old-style pages folder before every run, so each run
+    after the first would execute a page file without app.py. A real server does that only until
+    app.py first calls st.navigation; tests run in that steady state. (test_app_auth.py checks
+    the first run, where the page guard sends the request through app.py.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.PagesManager", NavigationPagesManager)

@@ -5,6 +5,8 @@ from core.complaint_reply import ComplaintRequest, build_prompt
 from core.generation import GenerationRun
 from db.models import Generation
 
+pytestmark = pytest.mark.storage
+
 
 def prompt():
     return build_prompt(ComplaintRequest(complaint="My tulips never arrived."), "Shop")

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from core.auth import ROLES, SESSION_END_REASONS
 from core.bouquet_description import LENGTHS, OCCASIONS
 from core.complaint_reply import TONES
 from core.export_formats import FORMATS
@@ -30,6 +31,8 @@ def used_keys() -> set[str]:
     keys |= {f"history.role.{role}" for role in MESSAGE_ROLES}
     keys |= {f"task.{task}" for task in TASKS}
     keys |= {f"export.format.{name.replace('-', '_')}" for name in FORMATS}
+    keys |= {f"auth.role.{role}" for role in ROLES}
+    keys |= {f"auth.ended.{reason}" for reason in SESSION_END_REASONS}
     return keys
 
 

@@ -10,6 +10,8 @@ from db.repository import (
     recent_generations,
 )
 
+pytestmark = pytest.mark.storage
+
 
 def record(**overrides):
     values = dict(

@@ -7,6 +7,7 @@ per-request generation settings. Loading happens once per process, in `core.mode
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -51,8 +52,29 @@ class LoadedModel(ABC):
     def chat_model(self, params: GenerationParams) -> BaseChatModel:
         """A LangChain chat model over this loaded model; cheap to create per request."""
 
+    secrets: frozenset[str] = frozenset()
+    """Secret values of the config it was loaded from (API keys), masked in logs and messages.
+
+    `ModelSlot` fills it in from the config's `SecretStr` fields; backends need do nothing."""
+
+    context_size: int | None = None
+    """Tokens the model's context holds (prompt plus reply); None when unknown (a server).
+    Backends set it, or override it with a property (gguf)."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes. Backends with a tokenizer override this; the default estimate
+        errs high: one token per CJK character or emoji, one per 3 other characters."""
+        wide = len(_WIDE_CHARACTER.findall(text))
+        return wide + -(-(len(text) - wide) // 3)
+
     def close(self) -> None:
         """Free what the model holds (RAM, GPU memory, connections)."""
+
+
+# CJK ideographs, kana, hangul, full-width forms and emoji: about one token each or more.
+_WIDE_CHARACTER = re.compile(
+    "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U0001f000-\U0001faff\U00020000-\U0003ffff]"
+)
 
 
 class Backend(ABC):

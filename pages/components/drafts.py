@@ -3,27 +3,65 @@ metrics, picked, rewritten and rated."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from core.backends import ModelError
+from core.backends import LoadedModel, ModelError
 from core.feedback import REASON_TAGS, save_rating
-from core.generation import GenerationRun, Outcome, PreparedPrompt
+from core.generation import (
+    ContextOverflow,
+    GenerationRun,
+    Outcome,
+    PreparedPrompt,
+    check_context,
+    log_failed_start,
+)
 from core.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
 from core.settings import shop_settings
 from core.text import escape_markdown
 from core.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
+from pages.components.auth import current_user_name
 from pages.components.common import db_sessions, tr
 from pages.components.sidebar import ModelChoice, load_model
 
 
-def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
-    """Stream a draft into the page and log it; returns the logged outcome, None if it failed."""
+def _ready_model(prompt: PreparedPrompt, choice: ModelChoice) -> LoadedModel | Outcome | None:
+    """The loaded model; or the logged error when it would not load (the attempt and the
+    customer's text are kept like any draft); or None when the input was refused (too long)."""
     try:
         model = load_model(choice)
     except ModelError as error:
-        st.error(str(error))
+        path = getattr(choice.config, "model_path", None)
+        model_id = Path(path).stem if path else str(getattr(choice.config, "model", choice.backend_id))
+        return log_failed_start(
+            prompt, backend=choice.backend_id, model_id=model_id,
+            params=choice.params, sessions=db_sessions(), error=str(error),
+            created_by=current_user_name(),
+        )
+    try:
+        check_context(prompt, model, choice.params)
+    except ContextOverflow as overflow:
+        st.warning(
+            tr(
+                "input.too_long", prompt=overflow.prompt_tokens, reply=overflow.reply_tokens,
+                context=overflow.context_size, excess=overflow.excess_tokens,
+            )
+        )
         return None
-    run = GenerationRun(prompt=prompt, model=model, params=choice.params, sessions=db_sessions())
+    return model
+
+
+def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
+    """Stream a draft into the page and log it; returns the logged outcome (also when the model
+    failed), None when the input was refused before anything ran."""
+    model = _ready_model(prompt, choice)
+    if not isinstance(model, LoadedModel):
+        return model
+    run = GenerationRun(
+        prompt=prompt, model=model, params=choice.params, sessions=db_sessions(),
+        created_by=current_user_name(),
+    )
     outcomes: list[Outcome] = []
     _stream(run, outcomes)
     return outcomes[0] if outcomes else None
@@ -32,17 +70,17 @@ def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
 def stream_drafts(
     prompt: PreparedPrompt, choice: ModelChoice, count: int, *, state_key: str
 ) -> list[Outcome]:
-    """Stream `count` drafts side by side and log them as one variant group; [] if no model.
+    """Stream `count` drafts side by side and log them as one variant group.
 
     The outcomes collect in `st.session_state[state_key]` as each draft ends, so when staff press
     Stop (which reruns the page mid-stream) the drafts so far, the stopped one included, stay.
-    They run one after another: the model's lock lets only one decode at a time anyway.
+    They run one after another: the model's lock lets only one decode at a time anyway. A model
+    that would not load gives one logged error outcome; refused input gives [].
     """
-    try:
-        model = load_model(choice)
-    except ModelError as error:
-        st.error(str(error))
-        return []
+    model = _ready_model(prompt, choice)
+    if not isinstance(model, LoadedModel):
+        st.session_state[state_key] = [model] if model is not None else []
+        return st.session_state[state_key]
     outcomes: list[Outcome] = []
     st.session_state[state_key] = outcomes
     st.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
@@ -55,6 +93,7 @@ def stream_drafts(
             params=variant_params(choice.params, index),
             sessions=db_sessions(),
             variant_group=group,
+            created_by=current_user_name(),
         )
         with place:
             _stream(run, outcomes)
@@ -160,7 +199,8 @@ def show_draft(outcome: Outcome) -> None:
     if outcome.status == "cancelled":
         st.info(tr("draft.cancelled"))
     elif outcome.status == "error":
-        st.error(tr("draft.error", error=outcome.error))
+        # Escaped: an error may quote a server's HTML page or a typed path.
+        st.error(tr("draft.error", error=escape_markdown(outcome.error or "")))
     elif not outcome.text.strip():
         st.warning(tr("draft.nothing_written"))
     if outcome.text.strip():
@@ -221,5 +261,6 @@ def rating_form(generation_id: int, draft: str, sent: str | None = None) -> None
         reasons=list(reasons or []),
         comment=comment,
         edited_reply=edited_reply,
+        created_by=current_user_name(),
     )
     st.success(tr("rating.saved"))

@@ -10,7 +10,6 @@ import zipfile
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-
 NOTHING_WRITTEN = "The model wrote nothing usable this time."
 
 
