@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+MANAGER, PASSWORD = "lin", "roses-are-red-2026"
 CHROMIUM = os.environ.get("HUAYU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,12 +55,18 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 12
 def app_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment of the app under test: its own database, files and artifacts folder."""
     home = tmp_path_factory.mktemp("browser-app")
-    return {
+    environment = {
         **os.environ,
         "HUAYU_DATABASE_URL": f"sqlite:///{home / 'huayu.db'}",
         "HUAYU_MODELS_DIR": str(home / "models"),
         "HUAYU_SHOP_NAME": "Huayu Test Shop",
     }
+    # A manager account, made the way a shop makes one, so the walk starts at the login form.
+    subprocess.run(
+        [sys.executable, "-m", "core", "users", "add", MANAGER, "--role", "manager", "--password-stdin"],
+        cwd=ROOT, env=environment, input=PASSWORD, text=True, check=True, capture_output=True,
+    )
+    return environment
 
 
 @pytest.fixture(scope="session")
@@ -126,5 +133,19 @@ def walk(browser: object, app_url: str, request: pytest.FixtureRequest) -> Itera
     page = context.new_page()
     page.set_default_timeout(300_000)
     page.goto(app_url)
-    yield Walk(page, request.node.name.removeprefix("test_"))
+    walk = Walk(page, request.node.name.removeprefix("test_"))
+    log_in(walk)
+    yield walk
     context.close()
+
+
+def log_in(walk: Walk) -> None:
+    from playwright.sync_api import expect
+
+    page = walk.page
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.get_by_label("Name").fill(MANAGER)
+    page.get_by_label("Password").fill(PASSWORD)
+    walk.shot("login")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Reply to a complaint")).to_be_visible()

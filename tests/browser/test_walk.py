@@ -89,7 +89,7 @@ def test_staff_walk(walk, app_environment):
     walk.shot("history")
 
     # 5. Export as trl-dpo and check the downloaded file.
-    open_page(page, "Export training data")
+    open_page(page, "Training data export")
     page.get_by_label("Format").click()
     page.get_by_role("option", name=re.compile(r"^trl-dpo")).click()
     page.get_by_role("button", name="Prepare export").click()
