@@ -8,6 +8,7 @@ per-request generation settings. Loading happens once per process, in `core.mode
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
 from langchain_core.language_models import BaseChatModel
@@ -37,6 +38,18 @@ class BackendConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the sidebar and the CLI show about a loaded model."""
+
+    device: str = ""
+    """Where it runs: "cpu", "cuda:0 (NVIDIA H100)", "GPU, 31 layers", or the server's URL."""
+    context_size: int | None = None
+    """Context window in tokens, when the backend knows it."""
+    notices: tuple[str, ...] = ()
+    """Things the user should know, e.g. "no CUDA, running on the CPU instead"."""
+
+
 class LoadedModel(ABC):
     """A model ready to answer: what `Backend.load` returns and the model slot keeps."""
 
@@ -50,6 +63,10 @@ class LoadedModel(ABC):
     @abstractmethod
     def chat_model(self, params: GenerationParams) -> BaseChatModel:
         """A LangChain chat model over this loaded model; cheap to create per request."""
+
+    def info(self) -> ModelInfo:
+        """Device, context size and notices; backends that know more override this."""
+        return ModelInfo()
 
     def close(self) -> None:
         """Free what the model holds (RAM, GPU memory, connections)."""
