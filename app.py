@@ -10,6 +10,7 @@ st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
 navigation = st.navigation(
     [
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
+        st.Page("pages/models.py", title=tr("nav.models"), icon="🧰"),
     ]
 )
 shop_header()

@@ -2,10 +2,13 @@
 
 import re
 from pathlib import Path
+from typing import get_args
 
+from core.backends import REGISTRY
 from core.complaint_reply import TONES
 from core.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
+from core.model_files import ModelKind
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]
@@ -18,6 +21,8 @@ def used_keys() -> set[str]:
     keys |= {f"tone.{tone}" for tone in TONES}
     keys |= {f"reason.{tag}" for tag in REASON_TAGS}
     keys |= {f"lang.{code}" for code in ("en", "zh")}
+    keys |= {f"backend.{backend_id}" for backend_id in REGISTRY}
+    keys |= {f"models.kind.{kind}" for kind in get_args(ModelKind)}
     return keys
 
 

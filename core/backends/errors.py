@@ -28,6 +28,14 @@ class Remote:
     """Where the key comes from (an environment variable / secrets.toml name), if any."""
     timeout_s: float | None = None
     """The request timeout, to say how long we waited."""
+    unreachable_fix: str = "Start the server, or fix the URL and port."
+    """What to do when nothing answers at all."""
+
+
+HUB_UNREACHABLE = (
+    "Check the internet connection, or set HF_ENDPOINT to a mirror (for example "
+    "https://hf-mirror.com) and restart."
+)
 
 
 def translate(error: BaseException, remote: Remote, *, mid_stream: bool = False) -> ModelError | None:
@@ -96,8 +104,8 @@ def translate(error: BaseException, remote: Remote, *, mid_stream: bool = False)
         isinstance(e, ConnectionRefusedError) for e in chain
     ) or ("APIConnectionError" in names and not mid_stream):
         return ModelError(
-            f"Cannot connect to {where} (connection refused or host unreachable). Start the "
-            "server, or fix the URL and port."
+            f"Cannot connect to {where} (connection refused or host unreachable). "
+            f"{remote.unreachable_fix}"
         )
     if mid_stream or names & {"RemoteProtocolError", "ReadError", "APIConnectionError"} or any(
         isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain

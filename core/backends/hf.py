@@ -38,7 +38,7 @@ from core.backends.base import (
     ModelError,
     ModelInfo,
 )
-from core.backends.errors import Remote, translate, translated
+from core.backends.errors import HUB_UNREACHABLE, Remote, translate, translated
 from core.backends.gguf import check_gguf_file, embedded_model_path
 from core.backends.stops import StopFilter
 
@@ -173,7 +173,9 @@ class HfEngine(LoadedModel):
         self.dtype = pick_dtype(self.device, config.dtype, cuda_bf16=cuda_bf16)
         if config.trust_remote_code:
             self.notices.append("This model runs its own Python code (trust_remote_code is on).")
-        remote = Remote(target="the Hugging Face Hub", model=source, key_name="HF_TOKEN")
+        remote = Remote(
+            target="the Hugging Face Hub", model=source, key_name="HF_TOKEN", unreachable_fix=HUB_UNREACHABLE
+        )
         with translated(remote):
             self._load(transformers, torch, source, config)
         self.static_cache = self.device == "cuda" and config.compile
