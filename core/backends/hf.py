@@ -390,8 +390,7 @@ class HfEngine(LoadedModel):
 
             def work() -> None:
                 try:
-                    with torch.inference_mode():
-                        self.model.generate(**options)
+                    self.model.generate(**options)  # runs under no_grad itself
                 except BaseException as error:  # noqa: BLE001 - handed to the reader, which raises it
                     tokens.put(_Failure(error))
                     tokens.put(_END)
