@@ -123,7 +123,7 @@ def return_freed_memory() -> None:
     trim(0)
 
 
-def format_bytes(count: int | float) -> str:
+def format_bytes(count: float) -> str:
     """1536 -> '1.5 KiB'; for tables and warnings."""
     value = float(count)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):

@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,10 @@ class HubHandler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(body=True)
 
     def _serve(self, body: bool) -> None:
@@ -124,7 +125,7 @@ def test_a_file_cut_off_half_way_resumes_with_a_range_request(hub, tmp_path, mon
     resumed_at = int(ranges[1].removeprefix("bytes=").rstrip("-"))  # the second asks for the rest only
     assert 0 < resumed_at <= len(data) // 2
     assert progress[-1] == (len(data), len(data))
-    assert all(a[0] <= b[0] for a, b in zip(progress, progress[1:]))  # never goes backwards
+    assert all(a[0] <= b[0] for a, b in pairwise(progress))  # never goes backwards
     assert not list(path.parent.glob("*.incomplete"))
 
 

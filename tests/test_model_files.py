@@ -11,7 +11,13 @@ from safetensors.torch import save_file
 
 from core.backends.gguf import embedded_model_path
 from core.hardware import format_bytes, hardware_report, library_versions
-from core.model_files import OVERHEAD_BYTES, describe, estimate_memory, list_models, read_gguf_metadata
+from core.model_files import (
+    OVERHEAD_BYTES,
+    describe,
+    estimate_memory,
+    list_models,
+    read_gguf_metadata,
+)
 
 
 @pytest.fixture

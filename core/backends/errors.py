@@ -181,15 +181,19 @@ def _server_detail(chain: list[BaseException]) -> str:
                 message = message.get("message")
             if message:
                 return _short(str(message))
-        response = getattr(error, "response", None)
-        if response is not None:
-            try:
-                text = response.text
-            except Exception:  # noqa: BLE001 - a streamed body that was never read has no text
-                continue
-            if text:
-                return _short(text)
+        text = _response_text(getattr(error, "response", None))
+        if text:
+            return _short(text)
     return ""
+
+
+def _response_text(response: object) -> str:
+    if response is None:
+        return ""
+    try:
+        return str(response.text)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a streamed body that was never read has no text
+        return ""
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -193,8 +193,11 @@ class GgufEngine(LoadedModel):
         return GgufChatModel(engine=self, params=params)
 
     def close(self) -> None:
+        from core.hardware import return_freed_memory
+
         with self.lock:
             self.llama.close()
+        return_freed_memory()
 
     def format_prompt(self, messages: list[dict[str, str]]) -> list[int]:
         """Render `messages` with the GGUF's chat template and tokenize the result."""

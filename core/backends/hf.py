@@ -301,7 +301,7 @@ class HfEngine(LoadedModel):
                 encoded = self.tokenizer.apply_chat_template(
                     messages, add_generation_prompt=True, return_dict=True, return_tensors="pt"
                 )
-            except Exception as error:  # noqa: BLE001 - jinja's TemplateError, without importing jinja
+            except Exception as error:  # jinja2's TemplateError; jinja2 is not imported here
                 if "system" not in str(error).lower() or messages[0]["role"] != "system":
                     raise
                 # Some templates (Gemma, Mistral) refuse a system turn: fold it into the first user turn.
