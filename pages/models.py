@@ -19,11 +19,8 @@ models_dir = shop_settings().models_dir
 report = hardware_report()
 with st.expander(tr("models.hardware"), expanded=True):
     cores_column, ram_column, gpu_column = st.columns(3)
-    cores_column.metric(tr("models.cores"), tr("models.cores_value", physical=report.physical_cores, logical=report.logical_cores))
-    ram_column.metric(
-        tr("models.ram"),
-        tr("models.ram_value", free=format_bytes(report.ram_available_bytes), total=format_bytes(report.ram_total_bytes)),
-    )
+    cores_column.metric(tr("models.cores"), f"{report.physical_cores} / {report.logical_cores}")
+    ram_column.metric(tr("models.ram", total=format_bytes(report.ram_total_bytes)), format_bytes(report.ram_available_bytes))
     if report.gpus:
         gpu_column.metric(tr("models.cuda"), tr("models.cuda_yes", count=len(report.gpus)))
         for gpu in report.gpus:

@@ -129,7 +129,8 @@ def test_model_manager_shows_hardware_models_and_estimates(models_page, models_f
     assert app.title[0].value == "Model manager"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["CUDA GPU"] in ("no",) or "found" in metrics["CUDA GPU"]
-    assert "physical" in metrics["CPU cores"] and "free of" in metrics["Memory"]
+    assert "/" in metrics["CPU cores (physical / logical)"]
+    assert any(label.startswith("Free memory (of ") for label in metrics)
     shown = everything_shown(app)
     assert "smollm2" in shown and "old GGML" in shown
     assert any("GGUF version" in w.value for w in app.warning)  # what to download instead

@@ -260,13 +260,13 @@ def test_switching_backends_back_and_forth_does_not_grow_memory(first_load, caps
     slot = ModelSlot()
     params = GenerationParams(temperature=0.0, max_new_tokens=4)
     readings: list[int] = []
-    for _ in range(4):
+    for _ in range(3):
         for backend_id, config in (("gguf", GgufConfig()), ("hf", HfConfig())):
             model = slot.get(backend_id, config)
             model.chat_model(params).invoke([("human", "Name a flower.")])
         readings.append(rss())
     slot.unload()
-    assert slot.load_count == 8
+    assert slot.load_count == 6
     growth = readings[-1] - readings[0]
     with capsys.disabled():
         mib = [f"{r / 2**20:.0f}" for r in readings]
