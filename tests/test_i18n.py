@@ -2,14 +2,17 @@
 
 import re
 from pathlib import Path
+from typing import get_args
 
 from core.auth import ROLES, SESSION_END_REASONS
+from core.backends import REGISTRY
 from core.bouquet_description import LENGTHS, OCCASIONS
 from core.complaint_reply import TONES
 from core.export_formats import FORMATS
 from core.feedback import REASON_TAGS
 from core.history import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
+from core.model_files import ModelKind
 from core.rewrite import REWRITE_ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,8 @@ def used_keys() -> set[str]:
     keys |= {f"export.format.{name.replace('-', '_')}" for name in FORMATS}
     keys |= {f"auth.role.{role}" for role in ROLES}
     keys |= {f"auth.ended.{reason}" for reason in SESSION_END_REASONS}
+    keys |= {f"backend.{backend_id}" for backend_id in REGISTRY}
+    keys |= {f"models.kind.{kind}" for kind in get_args(ModelKind)}
     return keys
 
 

@@ -14,11 +14,15 @@ from core.backends.base import (
     GenerationParams,
     LoadedModel,
     ModelError,
+    ModelInfo,
 )
 
 # id -> "module:class"
 REGISTRY: dict[str, str] = {
     "gguf": "core.backends.gguf:GgufBackend",
+    "hf": "core.backends.hf:HfBackend",
+    "hub": "core.backends.hub:HubBackend",
+    "openai": "core.backends.openai_compatible:OpenAIBackend",
 }
 
 DEFAULT_BACKEND = "gguf"
@@ -45,5 +49,6 @@ __all__ = [
     "GenerationParams",
     "LoadedModel",
     "ModelError",
+    "ModelInfo",
     "get_backend",
 ]

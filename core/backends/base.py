@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
 from langchain_core.language_models import BaseChatModel
@@ -36,6 +37,18 @@ class BackendConfig(BaseModel):
     """Base of each backend's config: frozen, so it can key the process's model cache."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the sidebar and the CLI show about a loaded model."""
+
+    device: str = ""
+    """Where it runs: "cpu", "cuda:0 (NVIDIA H100)", "GPU, 31 layers", or the server's URL."""
+    context_size: int | None = None
+    """Context window in tokens, when the backend knows it."""
+    notices: tuple[str, ...] = ()
+    """Things the user should know, e.g. "no CUDA, running on the CPU instead"."""
 
 
 class LoadedModel(ABC):
@@ -66,6 +79,9 @@ class LoadedModel(ABC):
         errs high: one token per CJK character or emoji, one per 3 other characters."""
         wide = len(_WIDE_CHARACTER.findall(text))
         return wide + -(-(len(text) - wide) // 3)
+    def info(self) -> ModelInfo:
+        """Device, context size and notices; backends that know more override this."""
+        return ModelInfo()
 
     def close(self) -> None:
         """Free what the model holds (RAM, GPU memory, connections)."""

@@ -25,7 +25,15 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-from core.backends.base import Backend, BackendConfig, GenerationParams, LoadedModel, ModelError
+from core.backends.base import (
+    Backend,
+    BackendConfig,
+    GenerationParams,
+    LoadedModel,
+    ModelError,
+    ModelInfo,
+)
+from core.backends.stops import StopFilter, find_stop, stop_prefix_len
 
 GGUF_MAGIC = b"GGUF"
 # Magic numbers of the pre-GGUF formats (stored little-endian): 'ggml', 'ggmf', 'ggjt', 'ggla'.
@@ -48,6 +56,15 @@ def physical_cores() -> int:
     import psutil
 
     return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+
+
+def gpu_offload_available() -> bool:
+    """Whether this llama-cpp-python build can offload layers to a GPU (CUDA, Metal, Vulkan…)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return False
+    return bool(llama_cpp.llama_supports_gpu_offload())
 
 
 def check_gguf_file(path: Path) -> None:
@@ -81,8 +98,8 @@ class GgufConfig(BackendConfig):
     """Context window in tokens; 0 reads it from the GGUF (capped at 8192 to bound memory)."""
     n_threads: int = Field(0, ge=0)
     """CPU threads; 0 means one per physical core."""
-    n_gpu_layers: int = 0
-    """Layers offloaded to the GPU when llama.cpp was built with GPU support; -1 offloads all."""
+    n_gpu_layers: int = Field(-1, ge=-1)
+    """Layers offloaded to the GPU (-1: all) when llama.cpp was built with GPU offload; else 0."""
 
 
 @dataclass
@@ -114,6 +131,8 @@ class GgufEngine(LoadedModel):
         self.path = path
         self.lock = threading.Lock()
         self.n_threads = config.n_threads or physical_cores()
+        # A CPU-only build ignores the setting anyway; 0 keeps the device shown honest.
+        self.n_gpu_layers = config.n_gpu_layers if gpu_offload_available() else 0
         try:
             self.llama = self._open(Llama, config, config.n_ctx or self.max_default_ctx)
             trained_ctx = self.llama._model.n_ctx_train()
@@ -148,7 +167,7 @@ class GgufEngine(LoadedModel):
             n_ctx=n_ctx,
             n_threads=self.n_threads,
             n_threads_batch=self.n_threads,
-            n_gpu_layers=config.n_gpu_layers,
+            n_gpu_layers=self.n_gpu_layers,
             verbose=False,
         )
 
@@ -160,12 +179,25 @@ class GgufEngine(LoadedModel):
     def context_size(self) -> int:
         return self.llama.n_ctx()
 
+    def info(self) -> ModelInfo:
+        if self.n_gpu_layers == 0:
+            device = f"cpu ({self.n_threads} threads)"
+        else:
+            metadata = self.llama.metadata
+            layers = int(metadata.get(f"{metadata.get('general.architecture')}.block_count", 0))
+            offloaded = layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, layers)
+            device = f"gpu ({offloaded}/{layers} layers)"
+        return ModelInfo(device=device, context_size=self.context_size)
+
     def chat_model(self, params: GenerationParams) -> GgufChatModel:
         return GgufChatModel(engine=self, params=params)
 
     def close(self) -> None:
+        from core.hardware import return_freed_memory
+
         with self.lock:
             self.llama.close()
+        return_freed_memory()
 
     def format_prompt(self, messages: list[dict[str, str]]) -> list[int]:
         """Render `messages` with the GGUF's chat template and tokenize the result."""
@@ -202,7 +234,7 @@ class GgufEngine(LoadedModel):
             else:
                 self.llama.set_seed(time.time_ns() & 0x7FFFFFFF)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-            pending = ""  # text held back while it might be the start of a stop string
+            stops = StopFilter(stop)
             limit = min(params.max_new_tokens, room)
             stats.finish_reason = "length"
             tokens = self.llama.generate(
@@ -218,37 +250,23 @@ class GgufEngine(LoadedModel):
                     stats.finish_reason = "stop"
                     break
                 stats.completion_tokens += 1
-                pending += decoder.decode(self.llama.detokenize([token]))
-                cut = _find_stop(pending, stop)
-                if cut is not None:
-                    pending = pending[:cut]
+                safe = stops.feed(decoder.decode(self.llama.detokenize([token])))
+                if safe:
+                    yield safe
+                if stops.stopped:
                     stats.finish_reason = "stop"
                     break
-                safe = len(pending) - _stop_prefix_len(pending, stop)
-                if safe > 0:
-                    yield pending[:safe]
-                    pending = pending[safe:]
                 if stats.completion_tokens >= limit:
                     break
-            pending += decoder.decode(b"", final=True)
-            if pending:
-                yield pending
+            if not stops.stopped:
+                rest = stops.flush() + decoder.decode(b"", final=True)
+                if rest:
+                    yield rest
 
 
-def _find_stop(text: str, stop: Sequence[str]) -> int | None:
-    positions = [text.find(s) for s in stop if s and s in text]
-    return min(positions) if positions else None
-
-
-def _stop_prefix_len(text: str, stop: Sequence[str]) -> int:
-    """Length of the longest tail of `text` that is the beginning of some stop string."""
-    longest = 0
-    for s in stop:
-        for n in range(min(len(s) - 1, len(text)), longest, -1):
-            if text.endswith(s[:n]):
-                longest = n
-                break
-    return longest
+# Kept under their old names: the walking skeleton's tests import them from here.
+_find_stop = find_stop
+_stop_prefix_len = stop_prefix_len
 
 
 class GgufChatModel(BaseChatModel):
@@ -323,7 +341,7 @@ def _to_chat_dict(message: BaseMessage) -> dict[str, str]:
 
 class GgufBackend(Backend):
     id: ClassVar[str] = "gguf"
-    label: ClassVar[str] = "GGUF (llama.cpp, CPU)"
+    label: ClassVar[str] = "GGUF (llama.cpp)"
     config_type: ClassVar[type[BackendConfig]] = GgufConfig
 
     def load(self, config: BackendConfig) -> GgufEngine:

@@ -41,6 +41,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--length", default="medium", choices=LENGTHS, help="bouquet only")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=sorted(REGISTRY))
     parser.add_argument("--model", help="model path or id (default: the embedded model)")
+    parser.add_argument(
+        "--base-url", help="server URL for --backend openai/hub (keys from OPENAI_API_KEY / HF_TOKEN)"
+    )
     parser.add_argument("--temperature", type=float, default=0.3)
     parser.add_argument("--max-new-tokens", type=int, default=320)
     parser.add_argument("--seed", type=int)
@@ -86,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UserError(first_error(error)) from None
-    model = ModelSlot().get(args.backend, backend_config(args.backend, model=args.model))
+    config = backend_config(args.backend, model=args.model, base_url=args.base_url)
+    model = ModelSlot().get(args.backend, config)
+    for notice in model.info().notices:
+        print(f"note: {notice}", file=sys.stderr)
     run = GenerationRun(
         prompt=prompt,
         model=model,

@@ -1,0 +1,63 @@
+"""Words of the model manager page: hardware, the models folder, downloads."""
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "nav.models": {"en": "Model manager", "zh": "模型管理"},
+    "models.title": {"en": "Model manager", "zh": "模型管理"},
+    "models.hardware": {"en": "This computer", "zh": "本机硬件"},
+    "models.cores": {"en": "CPU cores (physical / logical)", "zh": "CPU 核心（物理 / 逻辑）"},
+    "models.ram": {"en": "Free memory (of {total})", "zh": "可用内存（共 {total}）"},
+    "models.cuda": {"en": "CUDA GPU", "zh": "CUDA 显卡"},
+    "models.cuda_yes": {"en": "{count} found", "zh": "找到 {count} 块"},
+    "models.gpu": {"en": "GPU {index}: {name}, {free} free of {total}", "zh": "GPU {index}：{name}，可用 {free} / 共 {total}"},
+    "models.yes": {"en": "yes", "zh": "有"},
+    "models.no": {"en": "no", "zh": "无"},
+    "models.no_cuda_hint": {
+        "en": "No CUDA: models run on the CPU (on a Mac, transformers can use MPS instead).",
+        "zh": "没有 CUDA：模型在 CPU 上运行（Mac 上 transformers 可改用 MPS）。",
+    },
+    "models.mps": {"en": "Apple MPS: {state}", "zh": "苹果 MPS：{state}"},
+    "models.llama_gpu": {"en": "llama.cpp GPU offload: {state}", "zh": "llama.cpp GPU 加速：{state}"},
+    "models.library": {"en": "Library", "zh": "库"},
+    "models.version": {"en": "Version", "zh": "版本"},
+    "models.loaded_heading": {"en": "Loaded now", "zh": "当前已加载"},
+    "models.kind.gguf": {"en": "GGUF", "zh": "GGUF"},
+    "models.kind.ggml": {"en": "old GGML", "zh": "旧版 GGML"},
+    "models.kind.transformers": {"en": "transformers folder", "zh": "transformers 模型文件夹"},
+    "models.kind.broken": {"en": "unreadable", "zh": "无法读取"},
+    "models.trained_context": {"en": "Trained context: {tokens} tokens", "zh": "训练上下文：{tokens} 个 token"},
+    "models.estimate": {
+        "en": "{backend}: about {total} ({weights} weights + {kv} KV cache); {free} free",
+        "zh": "{backend}：约 {total}（权重 {weights} + KV 缓存 {kv}）；可用 {free}",
+    },
+    "models.too_big": {
+        "en": "Not enough free memory: choose a smaller context, a smaller or more quantized model, or close other programs.",
+        "zh": "可用内存不足：请减小上下文、换更小或量化更多的模型，或关闭其他程序。",
+    },
+    "models.tight": {
+        "en": "It fits, but only just: other programs may push it out.",
+        "zh": "勉强够用：其他程序可能会挤占内存。",
+    },
+    "models.load_with": {"en": "Load with {backend}", "zh": "用 {backend} 加载"},
+    "models.folder_heading": {"en": "Models folder", "zh": "模型文件夹"},
+    "models.folder": {"en": "Folder: {folder} (HUAYU_MODELS_DIR)", "zh": "文件夹：{folder}（HUAYU_MODELS_DIR）"},
+    "models.context": {"en": "Context for the memory estimate (tokens)", "zh": "内存估算用的上下文长度（token）"},
+    "models.none": {
+        "en": "No models here yet. Download one below, or copy .gguf files or transformers folders into the folder.",
+        "zh": "这里还没有模型。可在下方下载，或把 .gguf 文件、transformers 模型文件夹复制进来。",
+    },
+    "models.download_heading": {"en": "Download from the Hub", "zh": "从 Hub 下载"},
+    "models.endpoint": {
+        "en": "From {endpoint} (set HF_ENDPOINT for a mirror). Interrupted transfers resume where they stopped.",
+        "zh": "来源 {endpoint}（可设置 HF_ENDPOINT 使用镜像）。中断的传输会从断点继续。",
+    },
+    "models.repo": {"en": "Repository (owner/name)", "zh": "仓库（所有者/名称）"},
+    "models.filename": {"en": "File (optional)", "zh": "文件（可选）"},
+    "models.filename_help": {
+        "en": "One file, e.g. a .gguf; leave empty to download the whole repository.",
+        "zh": "下载单个文件，例如一个 .gguf；留空则下载整个仓库。",
+    },
+    "models.download": {"en": "Download", "zh": "下载"},
+    "models.starting": {"en": "Starting…", "zh": "正在开始……"},
+    "models.progress": {"en": "{done} of {total}", "zh": "{done} / {total}"},
+    "models.downloaded": {"en": "Saved to {path}", "zh": "已保存到 {path}"},
+}
