@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class GenerationRun:
     created_by: str | None = None
     """The logged-in user who asked for it (None in local mode and from the CLI)."""
     outcome: Outcome | None = field(default=None, init=False)
+    logged: threading.Event = field(default_factory=threading.Event, init=False)
+    """Set once `outcome` is logged, whichever thread closed the stream."""
 
     def stream(self) -> Iterator[str]:
         check_context(self.prompt, self.model, self.params)
@@ -172,6 +175,7 @@ class GenerationRun:
                 prompt_tokens=usage.get("input_tokens"),
                 completion_tokens=usage.get("output_tokens"),
             )
+            self.logged.set()
 
     def run(self) -> Outcome:
         """Consume the whole stream (CLI, benchmarks) and return the logged outcome."""

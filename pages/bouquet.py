@@ -7,7 +7,12 @@ from core.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_p
 from core.settings import shop_settings
 from pages.components.auth import require_login
 from pages.components.common import tr
-from pages.components.drafts import show_drafts, stream_drafts, variant_count_input
+from pages.components.drafts import (
+    collected_drafts,
+    show_drafts,
+    stream_drafts,
+    variant_count_input,
+)
 from pages.components.sidebar import uses_embedded_model
 
 require_login()
@@ -59,7 +64,7 @@ if submitted:
         if outcomes:
             st.rerun()  # redraw as logged drafts with their buttons and rating forms
 
-outcomes = st.session_state.get("bouquet.outcomes")
+outcomes = collected_drafts("bouquet.outcomes")
 if outcomes:
     st.subheader(tr("draft.heading"))
     show_drafts(outcomes, st.session_state["model_choice"])

@@ -80,9 +80,10 @@ def stream_drafts(
     model = _ready_model(prompt, choice)
     if not isinstance(model, LoadedModel):
         st.session_state[state_key] = [model] if model is not None else []
-        return st.session_state[state_key]
+        return collected_drafts(state_key)
+    started: list[Outcome | GenerationRun] = []
+    st.session_state[state_key] = started
     outcomes: list[Outcome] = []
-    st.session_state[state_key] = outcomes
     st.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
     group = new_variant_group(count)
     places = st.columns(count) if count > 1 else [st.container()]
@@ -95,9 +96,26 @@ def stream_drafts(
             variant_group=group,
             created_by=current_user_name(),
         )
+        started.append(run)
         with place:
             _stream(run, outcomes)
     return outcomes
+
+
+def collected_drafts(state_key: str) -> list[Outcome]:
+    """The drafts a page asked for under `state_key`, a stopped one included.
+
+    Stop reruns the page while the stopped run is still closing in its own thread, so a run
+    whose log is not written yet is waited for briefly rather than dropped from the page.
+    """
+    collected = []
+    for item in st.session_state.get(state_key, []):
+        if isinstance(item, GenerationRun):
+            item.logged.wait(timeout=5)
+            item = item.outcome
+        if item is not None:
+            collected.append(item)
+    return collected
 
 
 def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:

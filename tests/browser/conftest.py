@@ -144,8 +144,8 @@ def log_in(walk: Walk) -> None:
 
     page = walk.page
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
-    page.get_by_label("Name").fill(MANAGER)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Name", exact=True).fill(MANAGER)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     walk.shot("login")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Reply to a complaint")).to_be_visible()

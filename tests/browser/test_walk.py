@@ -34,19 +34,19 @@ def test_staff_walk(walk, app_environment):
 
     # 1. Complaint reply: the draft streams in with its metrics.
     expect(page.get_by_role("heading", name="Reply to a complaint")).to_be_visible()
-    page.get_by_label("Customer's complaint").fill(
+    page.get_by_label("Customer's complaint", exact=True).fill(
         "The roses I ordered for our anniversary were already drooping when they arrived."
     )
     walk.shot("complaint-typed")
-    draft(page, "Draft reply", page.get_by_label("The reply I actually sent"))
+    draft(page, "Draft reply", page.get_by_label("The reply I actually sent", exact=True))
     expect(page.get_by_text(re.compile(r"first token \d+ ms"))).to_be_visible()
     walk.shot("complaint-draft")
 
     # 2. Rate it and put in the reply actually sent.
-    page.get_by_label("The reply I actually sent").fill(
+    page.get_by_label("The reply I actually sent", exact=True).fill(
         "We are so sorry. A fresh bouquet is on its way today, free of charge."
     )
-    page.get_by_label("Comment").fill("promised same-day redelivery")
+    page.get_by_label("Comment", exact=True).fill("promised same-day redelivery")
     page.get_by_role("button", name="Save rating").click()
     expect(page.get_by_text("Saved. Thank you!")).to_be_visible()
     walk.shot("complaint-rated")
@@ -62,10 +62,10 @@ def test_staff_walk(walk, app_environment):
     # 3. Bouquet description, two variants side by side; pick the second.
     open_page(page, "Bouquet description")
     expect(page.get_by_role("heading", name="Describe a bouquet")).to_be_visible()
-    page.get_by_label("Flowers, colours and wrapping").fill(
+    page.get_by_label("Flowers, colours and wrapping", exact=True).fill(
         "12 red roses with baby's breath and greenery, wrapped in red paper"
     )
-    page.get_by_label("Drafts at once").fill("2")
+    page.get_by_label("Drafts at once", exact=True).fill("2")
     choose = page.get_by_role("button", name="Use this one")
     draft(page, "Write description", choose.nth(1))
     expect(choose).to_have_count(2)
@@ -83,14 +83,14 @@ def test_staff_walk(walk, app_environment):
     # 4. History finds both tasks; open the bouquet draft.
     open_page(page, "History")
     expect(page.get_by_text(re.compile(r"\b\d+ generations\b"))).to_be_visible()
-    page.get_by_label("Open generation #").fill(str(variants[1].id))
-    page.get_by_label("Open generation #").press("Enter")
+    page.get_by_label("Open generation #", exact=True).fill(str(variants[1].id))
+    page.get_by_label("Open generation #", exact=True).press("Enter")
     expect(page.get_by_text(f"Generation #{variants[1].id}")).to_be_visible()
     walk.shot("history")
 
     # 5. Export as trl-dpo and check the downloaded file.
     open_page(page, "Training data export")
-    page.get_by_label("Format").click()
+    page.get_by_label("Format", exact=True).click()
     page.get_by_role("option", name=re.compile(r"^trl-dpo")).click()
     page.get_by_role("button", name="Prepare export").click()
     download_button = page.get_by_role("button", name=re.compile("Download"))
@@ -125,7 +125,7 @@ def exported_records(payload: bytes) -> list[dict]:
 
 def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environment):
     page = walk.page
-    page.get_by_label("Customer's complaint").fill("My tulips arrived with broken stems.")
+    page.get_by_label("Customer's complaint", exact=True).fill("My tulips arrived with broken stems.")
     page.get_by_role("button", name="Draft reply").click()
     stop = page.get_by_role("button", name="Stop")
     expect(stop).to_be_visible()
@@ -140,4 +140,4 @@ def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environmen
     assert last.status == "cancelled"
     assert "broken stems" in last.inputs
     # the form kept what was typed, and drafting again works
-    expect(page.get_by_label("Customer's complaint")).to_have_value("My tulips arrived with broken stems.")
+    expect(page.get_by_label("Customer's complaint", exact=True)).to_have_value("My tulips arrived with broken stems.")
