@@ -75,62 +75,42 @@ def concurrency(engine: GgufEngine, sessions: sessionmaker[Session], sizes: Size
         key="concurrency",
         title="Concurrency",
         compares=f"{sizes.sessions} staff sessions (threads) × {sizes.generations_per_session} "
-        "generations on one GGUF model at once vs the same requests run one after another",
+        "generations on one GGUF model at once vs the same sessions taking strict turns",
         goal="all complete, none crash; total ≤1.1× the serial sum; fair waits",
     )
-    # Serial baseline in round-robin order, the order a fair queue serves the concurrent sessions
-    # in, so both runs reuse the KV prefix the same way.
-    serial = workload(sizes)
-    start = time.perf_counter()
-    for index in range(sizes.generations_per_session):
-        for session_requests in serial:
-            run_request(session_requests[index], engine, sessions)
-    serial_s = time.perf_counter() - start
+    # Serial, concurrent, concurrent, serial: load that drifts during the row hits both alike.
+    totals: dict[bool, list[float]] = {True: [], False: []}
+    concurrent_runs: list[list[list[Request]]] = []
+    for take_turns in (True, False, False, True):
+        work = workload(sizes)
+        totals[take_turns].append(run_sessions(work, engine, sessions, take_turns=take_turns))
+        if not take_turns:
+            concurrent_runs.append(work)
+    serial_s, concurrent_s = sum(totals[True]), sum(totals[False])
+    concurrent = [session for work in concurrent_runs for session in work]
 
-    concurrent = workload(sizes)
-    gate = threading.Barrier(sizes.sessions)
-
-    def staff(session_requests: list[Request]) -> None:
-        gate.wait()
-        for request in session_requests:
-            run_request(request, engine, sessions)
-
-    threads = [
-        threading.Thread(target=staff, args=(r,), name=f"staff-{i}")
-        for i, r in enumerate(concurrent)
-    ]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    concurrent_s = time.perf_counter() - start
-
-    done = [r for session_requests in concurrent for r in session_requests]
+    done = flatten(concurrent)
     completed = sum(r.status == "ok" and r.error is None for r in done)
     errors = sorted({r.error for r in done if r.error})
     waits = [r.wait_s for r in done]
     session_waits = [sum(r.wait_s for r in session_requests) for session_requests in concurrent]
-    session_ends = [
-        max(r.finished for r in session_requests) - start for session_requests in concurrent
-    ]
-    overtakes = overtaken(done)
+    overtakes = [count for work in concurrent_runs for count in overtaken(flatten(work))]
     ratio = concurrent_s / serial_s
     fairness = jain_index(session_waits)
     row.met = completed == len(done) and not errors and ratio <= 1.1
     row.result = (
-        f"{completed}/{len(done)} completed, {len(errors)} errors; {concurrent_s:.1f} s vs "
-        f"{serial_s:.1f} s serial = {ratio:.2f}×; wait max/median "
+        f"{completed}/{len(done)} completed ({len(concurrent_runs)} runs), {len(errors)} errors; "
+        f"{concurrent_s:.1f} s vs {serial_s:.1f} s serial = {ratio:.2f}×; wait max/median "
         f"{max(waits) / median(waits):.1f}, Jain {fairness:.3f}"
     )
     row.details = {
-        "serial_total_s": round(serial_s, 2),
-        "concurrent_total_s": round(concurrent_s, 2),
+        "serial_total_s": [round(t, 2) for t in totals[True]],
+        "concurrent_total_s": [round(t, 2) for t in totals[False]],
         "ratio": round(ratio, 3),
         "completed": completed,
         "requests": len(done),
         "errors": errors,
-        "tokens_serial": sum(r.tokens for s in serial for r in s),
+        "tokens_serial": "same requests, see tokens_concurrent",
         "tokens_concurrent": sum(r.tokens for r in done),
         "wait_s": {
             "median": round(median(waits), 3),
@@ -139,14 +119,18 @@ def concurrency(engine: GgufEngine, sessions: sessionmaker[Session], sizes: Size
         },
         "jain_index_of_session_waits": round(fairness, 4),
         "session_total_wait_s": [round(w, 2) for w in session_waits],
-        "session_finished_at_s": [round(e, 2) for e in session_ends],
         "max_times_overtaken": max(overtakes),
         "lock": type(engine.lock).__name__,
     }
     row.notes = [
         (
-            f"{sizes.concurrency_tokens} new tokens per request; one lock serialises generations "
+            f"{sizes.concurrency_tokens} new tokens per request; runs in the order serial, "
+            "concurrent, concurrent, serial, so drifting machine load hits both sides alike. One "
+            "lock serialises generations "
             "(a llama.cpp context is not thread-safe), so the best possible total is the serial sum."
+            " The serial run uses the same threads taking strict turns: llama.cpp's OpenMP "
+            "runtime spins less once it manages more threads than there are CPUs, which a "
+            "one-thread baseline would mix into the ratio."
         ),
         (
             "Wait = from the request to its first token, queueing included. Jain's index over each "
@@ -159,6 +143,54 @@ def concurrency(engine: GgufEngine, sessions: sessionmaker[Session], sizes: Size
         ),
     ]
     return row
+
+
+def flatten(work: list[list[Request]]) -> list[Request]:
+    return [request for session_requests in work for request in session_requests]
+
+
+def run_sessions(
+    work: list[list[Request]],
+    engine: GgufEngine,
+    sessions: sessionmaker[Session],
+    *,
+    take_turns: bool,
+) -> float:
+    """Run each session's requests on its own thread; seconds until all are done.
+
+    With `take_turns` the sessions go strictly one request at a time in round-robin order (the
+    order a fair queue serves them in): the serial baseline. It runs on the same threads as the
+    concurrent run because llama.cpp's OpenMP runtime spins less once it manages more threads than
+    there are CPUs; a baseline on one thread would measure that, not the queueing.
+    """
+    count = len(work)
+    turn = 0
+    baton = threading.Condition()
+    started: list[float] = []
+    start_together = threading.Barrier(count, action=lambda: started.append(time.perf_counter()))
+
+    def staff(index: int) -> None:
+        nonlocal turn
+        start_together.wait()
+        for number, request in enumerate(work[index]):
+            if not take_turns:
+                run_request(request, engine, sessions)
+                continue
+            ticket = number * count + index
+            with baton:
+                while turn != ticket:
+                    baton.wait()
+            run_request(request, engine, sessions)
+            with baton:
+                turn += 1
+                baton.notify_all()
+
+    threads = [threading.Thread(target=staff, args=(i,), name=f"staff-{i}") for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started[0]
 
 
 # Requests asked for within this time of each other count as simultaneous: which of them reaches
