@@ -126,9 +126,10 @@ def decode(engine: GgufEngine, sessions: sessionmaker[Session], sizes: Sizes) ->
         (
             f"OpenMP wait policy, raw at {engine.n_threads} threads in fresh processes: default "
             f"{policies['default']} tok/s, OMP_WAIT_POLICY=PASSIVE {policies['PASSIVE']} tok/s. "
-            "llama.cpp's OpenMP threads spin at every barrier by default: when other processes want "
-            "the cores, decoding on all cores can fall far below one thread, while PASSIVE sleeps "
-            "instead. Trust the thread comparisons only at a low load average (see Machine)."
+            "llama.cpp's OpenMP threads spin at every barrier by default, fastest on a quiet "
+            "machine; when other processes want the cores, decoding on all cores can fall below one "
+            "thread, and PASSIVE (sleep at once) holds up better. Trust the thread comparisons "
+            "only at a low load average (see Machine)."
         ),
     ]
     return row
