@@ -1,0 +1,319 @@
+"""Row 5: the log write, the history page's first query, and the exports, on a large database."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.report import Row, median, ms, percentile
+from bench.workload import Sizes, complaint_prompt
+from db.models import Generation, Rating
+from db.repository import GenerationRecord, log_generation, recent_generations
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The formats issue 3 specifies for `python -m core export --format F --out PATH`.
+EXPORT_FORMATS = (
+    "openai-chat",
+    "trl-sft",
+    "trl-prompt-completion",
+    "trl-dpo",
+    "trl-kto",
+    "alpaca",
+    "sharegpt",
+)
+EXPORT_TIMEOUT_S = 300
+# ru_maxrss is in KiB on Linux and in bytes on macOS.
+RSS_UNITS_PER_MIB = 2**20 if sys.platform == "darwin" else 1024
+
+SAMPLE_REPLY = (
+    "Dear customer, we are so sorry that your roses arrived drooping on your anniversary. That is "
+    "not the freshness we promise. Please send us a photo and we will deliver a fresh bouquet "
+    "tomorrow at no cost, or refund the order in full if you prefer. Thank you for telling us, and "
+    "happy anniversary. Huayu Flowers"
+)
+
+
+def history_first_page(session: Session) -> int:
+    """What the history page runs when it opens; point this at its own query once it has one."""
+    return len(recent_generations(session, limit=20))
+
+
+def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Sizes) -> Row:
+    """`sessions` and `url` must be a fresh, upgraded database used by nothing else."""
+    row = Row(
+        key="storage",
+        title="Storage",
+        compares=f"log_generation in its own transaction; history first page and every export "
+        f"format at {sizes.history_rows:,} generations",
+        goal="log write p99 ≤5 ms; first page ≤200 ms; each export ≤10 s",
+    )
+    start = time.perf_counter()
+    seed_generations(sessions, sizes.history_rows)
+    seed_s = time.perf_counter() - start
+    with sessions() as session:
+        journal = session.execute(text("PRAGMA journal_mode")).scalar()
+
+    writes = time_log_writes(sessions, sizes.log_writes)
+    checkpoint = checkpoint_cost(sessions)
+    pages = time_history(sessions, sizes.history_repetitions)
+    exports = time_exports(url, workdir / "export")
+
+    p50, p99 = percentile(writes, 50), percentile(writes, 99)
+    page = median(pages[1:] or pages)
+    ok = p99 <= 0.005 and page <= 0.2
+    parts = [f"log write p50 {ms(p50)} ms, p99 {ms(p99)} ms", f"first page {ms(page):.0f} ms"]
+    if exports is None:
+        parts.append("export: module not present")
+    else:
+        slowest = max(exports.values(), key=lambda e: e.get("seconds", float("inf")))
+        ok = ok and all(e.get("returncode") == 0 and e["seconds"] <= 10 for e in exports.values())
+        parts.append(
+            f"slowest export {slowest.get('seconds', float('nan')):.1f} s, peak RSS up to "
+            f"{max(e.get('peak_rss_mib', 0) for e in exports.values()):.0f} MiB"
+        )
+    row.met = ok
+    row.result = "; ".join(parts)
+    row.details = {
+        "rows": sizes.history_rows,
+        "seed_s": round(seed_s, 1),
+        "journal_mode": journal,
+        "log_write_ms": {
+            "n": len(writes),
+            "p50": ms(p50),
+            "p90": ms(percentile(writes, 90)),
+            "p99": ms(p99),
+            "max": ms(max(writes)),
+        },
+        "wal_checkpoint": checkpoint,
+        "history_first_page_ms": {
+            "first_call": ms(pages[0]),
+            "median": ms(page),
+            "max": ms(max(pages)),
+        },
+        "export": "export module not present" if exports is None else exports,
+    }
+    row.notes = [
+        (
+            f"{sizes.history_rows:,} generations seeded in bulk ({seed_s:.0f} s), each with the real "
+            "complaint prompt (system prompt and policy) as its logged messages; a third rated, some "
+            "edited, some in variant groups. SQLite journal mode: "
+            f"{journal}, synchronous=NORMAL, database file in the results folder."
+        ),
+        (
+            f"Log writes: {len(writes)} calls of `log_generation`, each in its own `sessions.begin()` "
+            "transaction (commit included), on the seeded database. Each write adds "
+            f"{checkpoint['pages_per_write']} pages to the WAL, so every "
+            f"~{checkpoint['writes_per_checkpoint']:.0f}th commit also runs SQLite's automatic "
+            f"checkpoint, measured separately at {checkpoint['checkpoint_ms']} ms; with "
+            "preemption on a busy machine, that is what the slowest percent of writes pay for."
+        ),
+        (
+            "History: `recent_generations(limit=20)` in a new session, as the page opens "
+            "(`bench.storage.history_first_page` is the one place to repoint)."
+        ),
+        "Exports: `python -m core export --format F --out PATH` in a subprocess per format; time "
+        "includes interpreter start-up, peak memory is the child's max RSS."
+        if exports is not None
+        else "Exports not measured: `core.export` is not on this branch; once it is, this row runs "
+        "`python -m core export` for every format of issue 3.",
+    ]
+    return row
+
+
+def seed_generations(sessions: sessionmaker[Session], count: int, batch: int = 2000) -> None:
+    """Insert `count` realistic generations (and their ratings) quickly, bypassing the ORM unit of work."""
+    with sessions.begin() as session:
+        for generations, ratings in _seed_batches(count, batch):
+            session.execute(insert(Generation), generations)
+            if ratings:
+                session.execute(insert(Rating), ratings)
+    with sessions() as session:
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def _seed_batches(
+    count: int, batch: int
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    prompts = [complaint_prompt(i) for i in range(8)]
+    now = datetime.now(UTC)
+    generations: list[dict[str, Any]] = []
+    ratings: list[dict[str, Any]] = []
+    for i in range(1, count + 1):
+        prompt = prompts[i % len(prompts)]
+        group = f"group-{i // 3}" if i % 30 < 3 else None
+        generations.append(
+            {
+                "id": i,
+                "created_at": now - timedelta(minutes=count - i),
+                "task": prompt.task,
+                "template_id": prompt.template_id,
+                "template_version": prompt.template_version,
+                "inputs": prompt.inputs,
+                "messages": prompt.messages,
+                "output": SAMPLE_REPLY,
+                "backend": "gguf",
+                "model_id": "SmolLM2-135M-Instruct.Q4_1",
+                "params": {"temperature": 0.3, "top_p": 0.9, "max_new_tokens": 320},
+                "latency_ms": 2500.0,
+                "ttft_ms": 90.0,
+                "prompt_tokens": 344,
+                "completion_tokens": 80,
+                "status": "ok",
+                "variant_group": group,
+                "chosen": (i % 3 == 0) if group else None,
+            }
+        )
+        if i % 3 == 0:
+            ratings.append(
+                {
+                    "generation_id": i,
+                    "created_at": now,
+                    "thumbs": 1 if i % 2 else -1,
+                    "stars": 1 + i % 5,
+                    "reasons": ["too long"] if i % 2 == 0 else [],
+                    "comment": None,
+                    "edited_reply": SAMPLE_REPLY.replace("so sorry", "truly sorry")
+                    if i % 9 == 0
+                    else None,
+                }
+            )
+        if len(generations) == batch:
+            yield generations, ratings
+            generations, ratings = [], []
+    if generations:
+        yield generations, ratings
+
+
+def time_log_writes(sessions: sessionmaker[Session], count: int) -> list[float]:
+    """Seconds per `log_generation` call, transaction and commit included."""
+    prompt = complaint_prompt(0)
+    record = GenerationRecord(
+        task=prompt.task,
+        template_id=prompt.template_id,
+        template_version=prompt.template_version,
+        inputs=prompt.inputs,
+        messages=prompt.messages,
+        output=SAMPLE_REPLY,
+        backend="gguf",
+        model_id="SmolLM2-135M-Instruct.Q4_1",
+        params={"temperature": 0.3, "top_p": 0.9, "max_new_tokens": 320, "seed": None},
+        latency_ms=2500.0,
+        ttft_ms=90.0,
+        prompt_tokens=344,
+        completion_tokens=80,
+    )
+    timings = []
+    for _ in range(count):
+        start = time.perf_counter()
+        with sessions.begin() as session:
+            log_generation(session, record)
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def checkpoint_cost(sessions: sessionmaker[Session], sample: int = 20) -> dict[str, float]:
+    """WAL pages one log write adds, how many writes fill SQLite's autocheckpoint, and what the
+    checkpoint that then runs inside a commit costs."""
+    with sessions() as session:
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        threshold = session.execute(text("PRAGMA wal_autocheckpoint")).scalar() or 0
+    time_log_writes(sessions, sample)
+    with sessions() as session:
+        frames = session.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()[1]
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # start the timing from empty
+    per_write = frames / sample
+    below = max(1, int(threshold / per_write) - 1) if threshold else 0
+    time_log_writes(sessions, below)  # fill the WAL to just under the automatic threshold
+    with sessions() as session:
+        start = time.perf_counter()
+        session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+        seconds = time.perf_counter() - start
+    return {
+        "pages_per_write": round(per_write, 1),
+        "autocheckpoint_pages": threshold,
+        "writes_per_checkpoint": round(threshold / per_write, 1) if threshold else 0,
+        "checkpoint_ms": ms(seconds),
+    }
+
+
+def time_history(sessions: sessionmaker[Session], repetitions: int) -> list[float]:
+    """Seconds to open the history page's first page, each in a new session."""
+    timings = []
+    for _ in range(max(2, repetitions)):
+        with sessions() as session:
+            start = time.perf_counter()
+            shown = history_first_page(session)
+            timings.append(time.perf_counter() - start)
+        assert shown > 0
+    return timings
+
+
+def export_available() -> bool:
+    """Whether `core.export` (issue 3) is on this branch."""
+    return importlib.util.find_spec("core.export") is not None
+
+
+def time_exports(url: str, folder: Path) -> dict[str, dict[str, Any]] | None:
+    """Each export format through the CLI, timed, with the child's peak memory; None if no export."""
+    if not export_available():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HUAYU_DATABASE_URL": url}
+    baseline = run_measured(
+        [sys.executable, "-c", "import core.export"], env, folder / "baseline.log"
+    )
+    results: dict[str, dict[str, Any]] = {"imports_only": baseline}
+    for name in EXPORT_FORMATS:
+        out = folder / f"{name}.jsonl"
+        command = [sys.executable, "-m", "core", "export", "--format", name, "--out", str(out)]
+        result = run_measured(command, env, folder / f"{name}.log")
+        result["output_mib"] = round(_size(out) / 2**20, 1)
+        results[name] = result
+    return results
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+    """Run `command` from the repository root: wall time, exit status and the child's peak RSS."""
+    with log.open("wb") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        deadline = start + EXPORT_TIMEOUT_S
+        while True:
+            # wait4 rather than Popen.wait: it returns this child's own resource usage.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    result: dict[str, Any] = {
+        "seconds": round(seconds, 2),
+        "returncode": process.returncode,
+        "peak_rss_mib": round(usage.ru_maxrss / RSS_UNITS_PER_MIB, 1),
+    }
+    if process.returncode != 0:
+        result["error"] = log.read_text(errors="replace")[-500:]
+    return result
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return 0

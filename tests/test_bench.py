@@ -1,0 +1,211 @@
+"""The benchmark suite at toy sizes: every row runs on the real embedded model and is well-formed.
+
+These tests check structure, never speed: timings on a shared test machine prove nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from dataclasses import replace
+
+import pytest
+
+from bench.concurrency import Request, overtaken
+from bench.lesson_custom_llm import CustomLLM
+from bench.report import Report, Row, jain_index, percentile
+from bench.storage import run_measured
+from bench.suite import Options, run_suite
+from bench.warm_call import corruption_sample
+from bench.workload import QUICK, complaint_prompt, flat_prompt
+from core.backends import GenerationParams
+from core.backends.gguf import embedded_model_path
+from core.cli import main
+
+TOY = replace(
+    QUICK,
+    lesson_calls=1,
+    huayu_warm_calls=1,
+    lesson_max_tokens=8,
+    decode_tokens=6,
+    decode_repetitions=1,
+    ttft_repetitions=1,
+    sessions=3,
+    generations_per_session=2,
+    concurrency_tokens=2,
+    log_writes=10,
+    history_rows=120,
+    history_repetitions=2,
+)
+ROW_KEYS = ["warm_call", "decode", "prefix_cache", "concurrency", "storage", "gpu"]
+
+
+def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
+    lines: list[str] = []
+    options = Options(out=tmp_path / "results", markdown=tmp_path / "BENCHMARKS.md", sizes=TOY)
+    report, json_path, markdown_path = run_suite(options, echo=lines.append)
+
+    assert [row.key for row in report.rows] == ROW_KEYS
+    errors = {row.key: row.result for row in report.rows if row.status == "error"}
+    assert not errors
+    for row in report.rows:
+        assert row.result and row.goal and row.compares
+        assert row.met in (True, False, None)
+        assert any(
+            line.startswith(f"[{ROW_KEYS.index(row.key) + 1}/6] {row.title}: {row.result}")
+            for line in lines
+        )
+
+    data = json.loads(json_path.read_text())
+    assert data["machine"]["cpu_model"] and data["machine"]["cores"] and data["machine"]["ram"]
+    assert data["settings"]["model_loads_in_run"] == 1  # rows 2-4 reuse the warm-call row's model
+    rows = {row["key"]: row for row in data["rows"]}
+
+    warm = rows["warm_call"]["details"]
+    assert warm["huayu"]["load_count"] == 1
+    assert len(warm["huayu"]["call_s"]) == 2 and len(warm["lesson"]["call_s"]) == 1
+    assert warm["lesson"]["n_threads"] == 4
+    assert warm["lesson"]["sample"]["returned_chars"] < warm["lesson"]["sample"]["completion_chars"]
+
+    decode = rows["decode"]["details"]
+    assert {"huayu", "raw_1_threads", "raw_defaults"} <= set(decode["tokens_per_second_median"])
+    assert decode["tokens_generated"]["raw_1_threads"] == [6]
+
+    ttft = rows["prefix_cache"]["details"]
+    assert (
+        0
+        < ttft["shared_prefix_tokens_other_tone"]
+        < ttft["shared_prefix_tokens"]
+        < ttft["prompt_tokens"]
+    )
+
+    crowd = rows["concurrency"]["details"]
+    assert crowd["completed"] == crowd["requests"] == 2 * 3 * 2 and crowd["errors"] == []
+    assert 0 < crowd["jain_index_of_session_waits"] <= 1
+
+    storage = rows["storage"]["details"]
+    assert storage["log_write_ms"]["n"] == 10 and storage["journal_mode"] == "wal"
+    assert storage["history_first_page_ms"]["median"] > 0
+
+    assert rows["gpu"]["status"] == "skipped"  # "no GPU" here; on a GPU machine: needs --gpu
+
+    table = [line for line in markdown_path.read_text().splitlines() if line.startswith("| ")]
+    result_rows = [line for line in table if line.split("|")[1].strip().isdigit()]
+    assert len(result_rows) == 6
+    assert all(line.count(" | ") == 5 for line in result_rows)  # six cells each, no stray pipes
+
+
+def test_the_lesson_llm_loads_every_call_and_cuts_its_own_answer():
+    prompt = flat_prompt(complaint_prompt(0))
+    llm = CustomLLM(model_path=str(embedded_model_path()), max_tokens=8)
+    returned = llm.invoke(prompt)
+    completion = llm.last_completion["choices"][0]["text"]
+    assert completion.strip()  # the model did answer…
+    assert returned == completion[len(prompt) + 5 :] == ""  # …and the cut threw all of it away
+
+
+def test_corruption_sample_describes_the_cut():
+    sample = corruption_sample("abc", "0123456789", "23456789")
+    assert sample["chars_cut"] == 8
+    assert sample["verdict"] == "the first 2 characters of the answer were lost"
+    # With echo=True the completion starts "Q: abc A: ": the cut still leaves ": " in front.
+    assert sample["with_echo_true_would_return_head"] == ": 0123456789"
+    assert (
+        corruption_sample("a long prompt", "short", "")["verdict"]
+        == "the whole answer was thrown away"
+    )
+
+
+def test_statistics_helpers():
+    assert percentile([5, 1, 3, 2, 4], 50) == 3
+    assert percentile(list(range(1, 101)), 99) == 99
+    assert math.isnan(percentile([], 50))
+    assert jain_index([2, 2, 2, 2]) == pytest.approx(1.0)
+    assert jain_index([1, 0, 0, 0]) == pytest.approx(0.25)
+
+
+def test_overtaking_counts_only_clearly_later_requests_served_first():
+    params = GenerationParams()
+    prompt = complaint_prompt(0)
+
+    def request(submitted: float, served: float) -> Request:
+        return Request(
+            0, 0, prompt, params, submitted=submitted, first_token=served, finished=served
+        )
+
+    fifo = [request(0.0, 1.0), request(0.5, 2.0), request(0.501, 3.0)]
+    assert overtaken(fifo) == [0, 0, 0]
+    barging = [request(0.0, 3.0), request(0.5, 1.0), request(0.6, 2.0)]
+    assert overtaken(barging) == [2, 0, 0]
+
+
+def test_markdown_marks_skipped_and_failed_rows():
+    skipped = Row(key="gpu", title="GPU decode", compares="a | b", goal="g").skip("no GPU")
+    failed = Row(key="x", title="X", compares="c", goal="g", status="error", result="error: boom")
+    met = Row(key="y", title="Y", compares="c", goal="g", result="fast", met=True)
+    missed = Row(key="z", title="Z", compares="c", goal="g", result="slow", met=False)
+    text = Report(
+        machine={"cpu_model": "Test CPU"}, settings={}, rows=[skipped, failed, met, missed]
+    ).to_markdown()
+    assert "| 1 | GPU decode | a \\| b | no GPU | g | – |" in text
+    assert "| 2 | X | c | error: boom | g | error |" in text
+    assert "| 3 | Y | c | fast | g | yes |" in text and "| 4 | Z | c | slow | g | **no** |" in text
+    assert "| CPU | Test CPU |" in text
+
+
+def test_hf_decode_path_runs_on_cpu_with_a_tiny_llama():
+    torch = pytest.importorskip("torch")
+    from transformers import LlamaConfig
+
+    from bench.gpu import measure_hf_decode
+
+    tiny = LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        vocab_size=256,
+        max_position_embeddings=128,
+    )
+    numbers = measure_hf_decode(
+        tiny,
+        device="cpu",
+        dtype=torch.float32,
+        new_tokens=4,
+        repetitions=1,
+        compile_backend="eager",
+        copy_bytes=2**20,
+    )
+    assert numbers["copy_bandwidth_gb_s"] > 0 and numbers["limit_tokens_per_s"] > 0
+    embedding_bytes = 256 * 64 * 4
+    assert numbers["bytes_per_step"] > embedding_bytes  # weights minus the input embedding
+    for path in ("eager", "static_compiled"):
+        for batch in ("1", "4"):
+            run = numbers["paths"][path][batch]
+            assert run["total_s"] > 0 and run["tokens_per_s"] > 0 and run["first_token_s"] > 0
+
+
+def test_cli_offers_bench_and_rejects_a_missing_model(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--help"])
+    assert exit_info.value.code == 0
+    assert "--quick" in capsys.readouterr().out
+    assert main(["bench", "--quick", "--model", "/no/such/model.gguf"]) == 2
+    assert "model file not found" in capsys.readouterr().err
+
+
+def test_export_timing_reports_the_childs_own_peak_memory_and_failures(tmp_path):
+    # The export row runs `python -m core export` this way once core.export exists.
+    filled = [sys.executable, "-c", "block = b'x' * (200 * 2**20)"]
+    result = run_measured(filled, dict(os.environ), tmp_path / "filled.log")
+    assert result["returncode"] == 0 and result["seconds"] > 0
+    assert result["peak_rss_mib"] >= 200
+    failing = run_measured(
+        [sys.executable, "-c", "raise SystemExit('no such format')"],
+        dict(os.environ),
+        tmp_path / "failing.log",
+    )
+    assert failing["returncode"] == 1 and "no such format" in failing["error"]
