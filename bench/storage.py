@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.report import Row, median, ms, percentile
 from bench.workload import Sizes, complaint_prompt
+from core.history import PAGE_SIZE
+from db.history import HistoryFilter, count_generations, list_generations
 from db.models import Generation, Rating
-from db.repository import GenerationRecord, log_generation, recent_generations
+from db.repository import GenerationRecord, log_generation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,8 +47,10 @@ SAMPLE_REPLY = (
 
 
 def history_first_page(session: Session) -> int:
-    """What the history page runs when it opens; point this at its own query once it has one."""
-    return len(recent_generations(session, limit=20))
+    """What the history page runs when it opens: its first page (no filter) and the count."""
+    rows = list_generations(session, HistoryFilter(), limit=PAGE_SIZE + 1)
+    count_generations(session, HistoryFilter())
+    return len(rows)
 
 
 def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Sizes) -> Row:
@@ -119,8 +123,8 @@ def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Siz
             "preemption on a busy machine, that is what the slowest percent of writes pay for."
         ),
         (
-            "History: `recent_generations(limit=20)` in a new session, as the page opens "
-            "(`bench.storage.history_first_page` is the one place to repoint)."
+            "History: the history page's first page (keyset query, 50 rows) plus its match "
+            "count, in a new session, as the page opens."
         ),
         "Exports: `python -m core export --format F --out PATH` in a subprocess per format; time "
         "includes interpreter start-up, peak memory is the child's max RSS."
