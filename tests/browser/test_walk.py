@@ -5,6 +5,7 @@ pick one → find both in history → export as trl-dpo and check the downloaded
 import io
 import json
 import re
+import time
 import zipfile
 
 from playwright.sync_api import expect
@@ -17,15 +18,26 @@ def open_page(page, title: str) -> None:
     page.get_by_role("link", name=title).click()
 
 
-def draft(page, button: str, ready, attempts: int = 4) -> None:
+def draft(page, engine, button: str, ready, drafts: int = 1, attempts: int = 4) -> None:
     """Press `button` until `ready` shows. The tiny embedded model now and then writes nothing
     usable (the page then says so); staff press again, and so does this walk."""
     for _ in range(attempts):
+        before = generation_count(engine)
         page.get_by_role("button", name=button).click()
+        # The page still shows the last attempt while the new one streams: wait for its log.
+        deadline = time.monotonic() + 300
+        while generation_count(engine) < before + drafts and time.monotonic() < deadline:
+            time.sleep(0.5)
+        page.wait_for_timeout(1500)  # the rerun that draws the logged drafts
         expect(ready.or_(page.get_by_text(NOTHING_WRITTEN).first)).to_be_visible()
         if not page.get_by_text(NOTHING_WRITTEN).first.is_visible():
             return
     raise AssertionError(f"no usable draft after {attempts} tries")
+
+
+def generation_count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM generations")).scalar_one()
 
 
 def test_staff_walk(walk, app_environment):
@@ -38,7 +50,7 @@ def test_staff_walk(walk, app_environment):
         "The roses I ordered for our anniversary were already drooping when they arrived."
     )
     walk.shot("complaint-typed")
-    draft(page, "Draft reply", page.get_by_label("The reply I actually sent", exact=True))
+    draft(page, engine, "Draft reply", page.get_by_label("The reply I actually sent", exact=True))
     expect(page.get_by_text(re.compile(r"first token \d+ ms"))).to_be_visible()
     walk.shot("complaint-draft")
 
@@ -67,7 +79,7 @@ def test_staff_walk(walk, app_environment):
     )
     page.get_by_label("Drafts at once", exact=True).fill("2")
     choose = page.get_by_role("button", name="Use this one")
-    draft(page, "Write description", choose.nth(1))
+    draft(page, engine, "Write description", choose.nth(1), drafts=2)
     expect(choose).to_have_count(2)
     walk.shot("bouquet-variants")
     choose.nth(1).click()
