@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages.components.auth import account_panel, current_identity, login_page
-from pages.components.common import tr
+from pages.components.common import keep_forms, tr
 from pages.components.sidebar import shop_header, sidebar
 
 st.set_page_config(page_title="Huayu 花语", page_icon="💐", layout="wide")
@@ -25,6 +25,7 @@ else:
         st.Page("pages/users.py", title=tr("nav.users"), icon="👥"),
     ]
     navigation = st.navigation(staff_pages + (manager_pages if identity.has_role("manager") else []))
+    keep_forms()
     shop_header()
     st.session_state["model_choice"] = sidebar()
     account_panel(identity)

@@ -40,3 +40,15 @@ def ui_language() -> str:
 def tr(key: str, **values: object) -> str:
     """`key` from the catalogue in the interface language."""
     return translate(key, ui_language(), **values)
+
+
+# Pages whose typed-in fields survive a visit to another page.
+FORM_PREFIXES = ("complaint.", "bouquet.")
+
+
+def keep_forms() -> None:
+    """Keep what staff typed on other pages: Streamlit forgets a widget's value once a run does
+    not draw it, but not a value the script itself set; re-setting them each run keeps them."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(FORM_PREFIXES) and not key.endswith("outcomes"):
+            st.session_state[key] = st.session_state[key]
