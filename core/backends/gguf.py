@@ -14,17 +14,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from core.backends.base import (
     Backend,
@@ -34,6 +28,7 @@ from core.backends.base import (
     ModelError,
     ModelInfo,
 )
+from core.backends.local_chat import GenerationStats, LocalChatModel
 from core.backends.stops import StopFilter, find_stop, stop_prefix_len
 
 GGUF_MAGIC = b"GGUF"
@@ -149,15 +144,6 @@ class FifoLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
-
-
-@dataclass
-class GenerationStats:
-    """What one decode cost, filled in as the stream runs."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    finish_reason: str | None = None
 
 
 class GgufEngine(LoadedModel):
@@ -318,17 +304,11 @@ _find_stop = find_stop
 _stop_prefix_len = stop_prefix_len
 
 
-class GgufChatModel(BaseChatModel):
+class GgufChatModel(LocalChatModel):
     """LangChain chat model over a shared, already-loaded `GgufEngine`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     engine: GgufEngine = Field(exclude=True)
     """The loaded model; shared by every request in the process."""
-    params: GenerationParams = Field(default_factory=GenerationParams)
-    """Sampling settings for this request."""
-    stop: list[str] = Field(default_factory=list)
-    """Extra stop strings; the model's end-of-turn token always stops."""
 
     @property
     def _llm_type(self) -> str:
@@ -337,55 +317,6 @@ class GgufChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": str(self.engine.path), **self.params.model_dump()}
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        stats = GenerationStats()
-        chat = [_to_chat_dict(message) for message in messages]
-        for text in self.engine.stream(chat, self.params, [*self.stop, *(stop or [])], stats):
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-            if run_manager:
-                run_manager.on_llm_new_token(text, chunk=chunk)
-            yield chunk
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                usage_metadata={
-                    "input_tokens": stats.prompt_tokens,
-                    "output_tokens": stats.completion_tokens,
-                    "total_tokens": stats.prompt_tokens + stats.completion_tokens,
-                },
-                response_metadata={
-                    "finish_reason": stats.finish_reason,
-                    "model_name": self.engine.model_id,
-                },
-                chunk_position="last",
-            ),
-        )
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-
-
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
-
-
-def _to_chat_dict(message: BaseMessage) -> dict[str, str]:
-    role = _ROLES.get(message.type)
-    if role is None:
-        raise ValueError(f"GGUF chat models take system, human and AI messages, not {message.type}")
-    return {"role": role, "content": message.text}
 
 
 class GgufBackend(Backend):

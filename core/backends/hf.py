@@ -19,16 +19,10 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from core.backends.base import (
     Backend,
@@ -40,6 +34,7 @@ from core.backends.base import (
 )
 from core.backends.errors import HUB_UNREACHABLE, Remote, translate, translated
 from core.backends.gguf import check_gguf_file, embedded_model_path
+from core.backends.local_chat import GenerationStats, LocalChatModel
 from core.backends.stops import StopFilter
 
 Device = Literal["auto", "cuda", "mps", "cpu"]
@@ -130,13 +125,6 @@ def convert_gguf(gguf_path: Path, target: Path) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
-
-
-@dataclass
-class _Stats:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    finish_reason: str | None = None
 
 
 class _Failure:
@@ -256,7 +244,7 @@ class HfEngine(LoadedModel):
 
     def _warm_up(self) -> None:
         """Compile the decoding step now, so the first draft is not the one that waits for it."""
-        stats = _Stats()
+        stats = GenerationStats()
         warm = GenerationParams(temperature=0.0, max_new_tokens=4, repetition_penalty=1.0)
         for _ in self.stream([{"role": "user", "content": "Hello"}], warm, (), stats):
             pass
@@ -321,14 +309,14 @@ class HfEngine(LoadedModel):
         messages: list[dict[str, str]],
         params: GenerationParams,
         stop: Sequence[str] = (),
-        stats: _Stats | None = None,
+        stats: GenerationStats | None = None,
     ) -> Iterator[str]:
         """Yield the reply's text as it is generated; holds the lock until done or closed."""
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
         from transformers.generation.streamers import BaseStreamer
 
-        stats = stats if stats is not None else _Stats()
+        stats = stats if stats is not None else GenerationStats()
         with self.lock:
             if self.model is None:
                 raise ModelError("The model was unloaded. Load it again from the sidebar.")
@@ -408,7 +396,7 @@ class HfEngine(LoadedModel):
                 worker.join()
 
     def _decode(
-        self, tokens: queue.Queue[object], limit: int, stop: Sequence[str], stats: _Stats
+        self, tokens: queue.Queue[object], limit: int, stop: Sequence[str], stats: GenerationStats
     ) -> Iterator[str]:
         stops = StopFilter(stop)
         ids: list[int] = []
@@ -446,17 +434,11 @@ class HfEngine(LoadedModel):
             yield rest
 
 
-class HfChatModel(BaseChatModel):
+class HfChatModel(LocalChatModel):
     """LangChain chat model over a shared, already-loaded `HfEngine`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     engine: HfEngine = Field(exclude=True)
     """The loaded model; shared by every request in the process."""
-    params: GenerationParams = Field(default_factory=GenerationParams)
-    """Sampling settings for this request."""
-    stop: list[str] = Field(default_factory=list)
-    """Extra stop strings; the model's end-of-turn token always stops."""
 
     @property
     def _llm_type(self) -> str:
@@ -465,52 +447,6 @@ class HfChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.engine.model_id, **self.params.model_dump()}
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        stats = _Stats()
-        chat = [_to_chat_dict(message) for message in messages]
-        for text in self.engine.stream(chat, self.params, [*self.stop, *(stop or [])], stats):
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-            if run_manager:
-                run_manager.on_llm_new_token(text, chunk=chunk)
-            yield chunk
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                usage_metadata={
-                    "input_tokens": stats.prompt_tokens,
-                    "output_tokens": stats.completion_tokens,
-                    "total_tokens": stats.prompt_tokens + stats.completion_tokens,
-                },
-                response_metadata={"finish_reason": stats.finish_reason, "model_name": self.engine.model_id},
-                chunk_position="last",
-            ),
-        )
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-
-
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
-
-
-def _to_chat_dict(message: BaseMessage) -> dict[str, str]:
-    role = _ROLES.get(message.type)
-    if role is None:
-        raise ValueError(f"transformers chat models take system, human and AI messages, not {message.type}")
-    return {"role": role, "content": message.text}
 
 
 class HfBackend(Backend):
