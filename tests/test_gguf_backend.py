@@ -10,11 +10,10 @@ from core.backends import GenerationParams, ModelError
 from core.backends.gguf import (
     GgufConfig,
     GgufEngine,
-    _find_stop,
-    _stop_prefix_len,
     check_gguf_file,
     embedded_model_path,
 )
+from core.backends.stops import find_stop, stop_prefix_len
 from core.complaint_reply import ComplaintRequest, build_prompt
 from core.generation import GenerationRun
 from core.model_slot import ModelSlot
@@ -73,10 +72,10 @@ def test_stop_sequences_end_the_reply_before_the_stop_text(embedded_model):
 
 
 def test_stop_helpers():
-    assert _find_stop("hello world", ["wor", "lo"]) == 3
-    assert _find_stop("hello", ["x"]) is None
-    assert _stop_prefix_len("Dear custo", ["customer"]) == 5
-    assert _stop_prefix_len("Dear", ["customer"]) == 0
+    assert find_stop("hello world", ["wor", "lo"]) == 3
+    assert find_stop("hello", ["x"]) is None
+    assert stop_prefix_len("Dear custo", ["customer"]) == 5
+    assert stop_prefix_len("Dear", ["customer"]) == 0
 
 
 def test_chinese_text_survives_token_by_token_decoding(embedded_model):

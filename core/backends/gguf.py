@@ -29,7 +29,7 @@ from core.backends.base import (
     ModelInfo,
 )
 from core.backends.local_chat import GenerationStats, LocalChatModel
-from core.backends.stops import StopFilter, find_stop, stop_prefix_len
+from core.backends.stops import StopFilter
 
 GGUF_MAGIC = b"GGUF"
 # Magic numbers of the pre-GGUF formats (stored little-endian): 'ggml', 'ggmf', 'ggjt', 'ggla'.
@@ -297,11 +297,6 @@ class GgufEngine(LoadedModel):
                 rest = stops.flush() + decoder.decode(b"", final=True)
                 if rest:
                     yield rest
-
-
-# Kept under their old names: the walking skeleton's tests import them from here.
-_find_stop = find_stop
-_stop_prefix_len = stop_prefix_len
 
 
 class GgufChatModel(LocalChatModel):
