@@ -60,7 +60,8 @@ def test_staff_walk(walk, app_environment):
     )
     page.get_by_label("Comment", exact=True).fill("promised same-day redelivery")
     page.get_by_role("button", name="Save rating").click()
-    expect(page.get_by_text("Saved. Thank you!")).to_be_visible()
+    # exact: the drafts on the page are free text and may contain the same words.
+    expect(page.get_by_text("Saved. Thank you!", exact=True)).to_be_visible()
     walk.shot("complaint-rated")
     with engine.connect() as connection:
         complaint = connection.execute(
@@ -83,7 +84,7 @@ def test_staff_walk(walk, app_environment):
     expect(choose).to_have_count(2)
     walk.shot("bouquet-variants")
     choose.nth(1).click()
-    expect(page.get_by_text("Chosen")).to_be_visible()
+    expect(page.get_by_text("Chosen", exact=True)).to_be_visible()
     walk.shot("bouquet-chosen")
     with engine.connect() as connection:
         variants = connection.execute(
@@ -142,7 +143,7 @@ def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environmen
     stop = page.get_by_role("button", name="Stop")
     expect(stop).to_be_visible()
     stop.click()  # right away: the draft is still loading its first tokens
-    expect(page.get_by_text("Stopped. The partial draft was kept.")).to_be_visible()
+    expect(page.get_by_text("Stopped. The partial draft was kept.", exact=True)).to_be_visible()
     walk.shot("stopped")
     engine = create_engine(app_environment["HUAYU_DATABASE_URL"])
     with engine.connect() as connection:
