@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -35,8 +34,6 @@ EXPORT_FORMATS = (
     "sharegpt",
 )
 EXPORT_TIMEOUT_S = 300
-# ru_maxrss is in KiB on Linux and in bytes on macOS.
-RSS_UNITS_PER_MIB = 2**20 if sys.platform == "darwin" else 1024
 
 SAMPLE_REPLY = (
     "Dear customer, we are so sorry that your roses arrived drooping on your anniversary. That is "
@@ -44,6 +41,12 @@ SAMPLE_REPLY = (
     "tomorrow at no cost, or refund the order in full if you prefer. Thank you for telling us, and "
     "happy anniversary. Huayu Flowers"
 )
+
+
+def sample_reply(number: int) -> str:
+    """A distinct reply per seeded row: the export drops exact duplicates, so identical rows
+    would leave it almost nothing to write."""
+    return f"{SAMPLE_REPLY} (draft {number})"
 
 
 def history_first_page(session: Session) -> int:
@@ -75,17 +78,20 @@ def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Siz
 
     p50, p99 = percentile(writes, 50), percentile(writes, 99)
     page = median(pages[1:] or pages)
-    ok = p99 <= 0.005 and page <= 0.2
-    parts = [f"log write p50 {ms(p50)} ms, p99 {ms(p99)} ms", f"first page {ms(page):.0f} ms"]
-    if exports is None:
-        parts.append("export: module not present")
-    else:
-        slowest = max(exports.values(), key=lambda e: e.get("seconds", float("inf")))
-        ok = ok and all(e.get("returncode") == 0 and e["seconds"] <= 10 for e in exports.values())
-        parts.append(
-            f"slowest export {slowest.get('seconds', float('nan')):.1f} s, peak RSS up to "
-            f"{max(e.get('peak_rss_mib', 0) for e in exports.values()):.0f} MiB"
-        )
+    formats = {name: exports[name] for name in EXPORT_FORMATS}
+    slowest = max(formats, key=lambda name: formats[name]["seconds"])
+    ok = (
+        p99 <= 0.005
+        and page <= 0.2
+        and all(e["returncode"] == 0 and e["seconds"] <= 10 for e in formats.values())
+    )
+    parts = [
+        f"log write p50 {ms(p50)} ms, p99 {ms(p99)} ms",
+        f"first page {ms(page):.0f} ms",
+        f"slowest export {formats[slowest]['seconds']:.1f} s ({slowest}, "
+        f"{formats[slowest]['records']:,} records), peak RSS ≤"
+        f"{max(e.get('peak_rss_mib', 0) for e in formats.values()):.0f} MiB",
+    ]
     row.met = ok
     row.result = "; ".join(parts)
     row.details = {
@@ -105,13 +111,14 @@ def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Siz
             "median": ms(page),
             "max": ms(max(pages)),
         },
-        "export": "export module not present" if exports is None else exports,
+        "export": exports,
     }
     row.notes = [
         (
             f"{sizes.history_rows:,} generations seeded in bulk ({seed_s:.0f} s), each with the real "
             "complaint prompt (system prompt and policy) as its logged messages; a third rated, some "
-            "edited, some in variant groups. SQLite journal mode: "
+            "edited, some in variant groups; every request has its own order number and every "
+            "reply its own text. SQLite journal mode: "
             f"{journal}, synchronous=NORMAL, database file in the results folder."
         ),
         (
@@ -119,18 +126,20 @@ def storage(sessions: sessionmaker[Session], url: str, workdir: Path, sizes: Siz
             "transaction (commit included), on the seeded database. Each write adds "
             f"{checkpoint['pages_per_write']} pages to the WAL, so every "
             f"~{checkpoint['writes_per_checkpoint']:.0f}th commit also runs SQLite's automatic "
-            f"checkpoint, measured separately at {checkpoint['checkpoint_ms']} ms; with "
-            "preemption on a busy machine, that is what the slowest percent of writes pay for."
+            f"checkpoint at {checkpoint['autocheckpoint_pages']} pages (db/session.py; SQLite's "
+            "default of 1000 made those commits 5-12 ms), measured separately at "
+            f"{checkpoint['checkpoint_ms']} ms: that is what the slowest writes pay for."
         ),
         (
             "History: the history page's first page (keyset query, 50 rows) plus its match "
             "count, in a new session, as the page opens."
         ),
-        "Exports: `python -m core export --format F --out PATH` in a subprocess per format; time "
-        "includes interpreter start-up, peak memory is the child's max RSS."
-        if exports is not None
-        else "Exports not measured: `core.export` is not on this branch; once it is, this row runs "
-        "`python -m core export` for every format of issue 3.",
+        (
+            "Exports: `python -m core export --format F --out PATH` in a subprocess per format "
+            "(scrubbing on, duplicates dropped); time includes interpreter start-up, peak RSS is "
+            "the child's own high-water mark (VmHWM); the interpreter with the export code loaded "
+            f"and no row read takes {exports['imports_only'].get('peak_rss_mib', 0):.0f} MiB."
+        ),
     ]
     return row
 
@@ -149,13 +158,16 @@ def seed_generations(sessions: sessionmaker[Session], count: int, batch: int = 2
 def _seed_batches(
     count: int, batch: int
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
-    prompts = [complaint_prompt(i) for i in range(8)]
     now = datetime.now(UTC)
     generations: list[dict[str, Any]] = []
     ratings: list[dict[str, Any]] = []
+    prompt = complaint_prompt(0)
     for i in range(1, count + 1):
-        prompt = prompts[i % len(prompts)]
-        group = f"group-{i // 3}" if i % 30 < 3 else None
+        # Every tenth request asked for three variants: rows i, i+1, i+2 share one prompt.
+        group = f"group-{i - i % 30}" if i % 30 < 3 else None
+        if not group or i % 30 == 0 or i == 1:
+            # Each request its own order number, so that prompts differ as in a real shop.
+            prompt = complaint_prompt(i, order_number=f"HY-{i:06d}")
         generations.append(
             {
                 "id": i,
@@ -165,7 +177,7 @@ def _seed_batches(
                 "template_version": prompt.template_version,
                 "inputs": prompt.inputs,
                 "messages": prompt.messages,
-                "output": SAMPLE_REPLY,
+                "output": sample_reply(i),
                 "backend": "gguf",
                 "model_id": "SmolLM2-135M-Instruct.Q4_1",
                 "params": {"temperature": 0.3, "top_p": 0.9, "max_new_tokens": 320},
@@ -187,7 +199,7 @@ def _seed_batches(
                     "stars": 1 + i % 5,
                     "reasons": ["too long"] if i % 2 == 0 else [],
                     "comment": None,
-                    "edited_reply": SAMPLE_REPLY.replace("so sorry", "truly sorry")
+                    "edited_reply": sample_reply(i).replace("so sorry", "truly sorry")
                     if i % 9 == 0
                     else None,
                 }
@@ -263,56 +275,54 @@ def time_history(sessions: sessionmaker[Session], repetitions: int) -> list[floa
     return timings
 
 
-def export_available() -> bool:
-    """Whether `core.export` (issue 3) is on this branch."""
-    return importlib.util.find_spec("core.export") is not None
-
-
-def time_exports(url: str, folder: Path) -> dict[str, dict[str, Any]] | None:
-    """Each export format through the CLI, timed, with the child's peak memory; None if no export."""
-    if not export_available():
-        return None
+def time_exports(url: str, folder: Path) -> dict[str, dict[str, Any]]:
+    """Each export format through the CLI, timed, with the child's peak memory."""
     folder.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HUAYU_DATABASE_URL": url}
-    baseline = run_measured(
-        [sys.executable, "-c", "import core.export"], env, folder / "baseline.log"
-    )
+    # What the interpreter, SQLAlchemy and the export code take before a single row is read.
+    baseline = run_measured("core", ["export", "--help"], env, folder / "baseline.log")
     results: dict[str, dict[str, Any]] = {"imports_only": baseline}
     for name in EXPORT_FORMATS:
         out = folder / f"{name}.jsonl"
-        command = [sys.executable, "-m", "core", "export", "--format", name, "--out", str(out)]
-        result = run_measured(command, env, folder / f"{name}.log")
+        args = ["export", "--format", name, "--out", str(out)]
+        result = run_measured("core", args, env, folder / f"{name}.log")
         result["output_mib"] = round(_size(out) / 2**20, 1)
+        result["records"] = _count_lines(out)
         results[name] = result
     return results
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
-    """Run `command` from the repository root: wall time, exit status and the child's peak RSS."""
+def run_measured(
+    module: str, args: list[str], env: dict[str, str], log: Path
+) -> dict[str, Any]:
+    """`python -m module args` from the repository root: wall time, exit status and the child's
+    own peak RSS (see `bench.peak_rss` for why the kernel's child figure would not do)."""
+    report = log.with_suffix(".peak")
+    report.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "bench.peak_rss", str(report), module, *args]
     with log.open("wb") as output:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-        deadline = start + EXPORT_TIMEOUT_S
-        while True:
-            # wait4 rather than Popen.wait: it returns this child's own resource usage.
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.02)
+        try:
+            returncode = subprocess.run(
+                command, cwd=ROOT, env=env, stdout=output, stderr=output, timeout=EXPORT_TIMEOUT_S
+            ).returncode
+        except subprocess.TimeoutExpired:
+            returncode = -9
         seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    result: dict[str, Any] = {
-        "seconds": round(seconds, 2),
-        "returncode": process.returncode,
-        "peak_rss_mib": round(usage.ru_maxrss / RSS_UNITS_PER_MIB, 1),
-    }
-    if process.returncode != 0:
+    result: dict[str, Any] = {"seconds": round(seconds, 2), "returncode": returncode}
+    if report.is_file():
+        result["peak_rss_mib"] = float(report.read_text())
+    if returncode != 0:
         result["error"] = log.read_text(errors="replace")[-500:]
     return result
+
+
+def _count_lines(path: Path) -> int:
+    """Records in a JSONL export, one per line."""
+    if not path.is_file():
+        return 0
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
 
 
 def _size(path: Path) -> int:

@@ -16,7 +16,7 @@ import pytest
 from bench.concurrency import Request, overtaken
 from bench.lesson_custom_llm import CustomLLM
 from bench.report import Report, Row, jain_index, percentile
-from bench.storage import run_measured
+from bench.storage import EXPORT_FORMATS, run_measured
 from bench.suite import Options, run_suite
 from bench.warm_call import corruption_sample
 from bench.workload import QUICK, complaint_prompt, flat_prompt
@@ -88,6 +88,8 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
     storage = rows["storage"]["details"]
     assert storage["log_write_ms"]["n"] == 10 and storage["journal_mode"] == "wal"
     assert storage["history_first_page_ms"]["median"] > 0
+    exports = {name: storage["export"][name] for name in EXPORT_FORMATS}
+    assert all(e["returncode"] == 0 and e["records"] > 0 for e in exports.values())
 
     assert rows["gpu"]["status"] == "skipped"  # "no GPU" here; on a GPU machine: needs --gpu
 
@@ -198,14 +200,17 @@ def test_cli_offers_bench_and_rejects_a_missing_model(capsys):
 
 
 def test_export_timing_reports_the_childs_own_peak_memory_and_failures(tmp_path):
-    # The export row runs `python -m core export` this way once core.export exists.
-    filled = [sys.executable, "-c", "block = b'x' * (200 * 2**20)"]
-    result = run_measured(filled, dict(os.environ), tmp_path / "filled.log")
-    assert result["returncode"] == 0 and result["seconds"] > 0
-    assert result["peak_rss_mib"] >= 200
-    failing = run_measured(
-        [sys.executable, "-c", "raise SystemExit('no such format')"],
-        dict(os.environ),
-        tmp_path / "failing.log",
-    )
+    (tmp_path / "fill.py").write_text("block = b'x' * (200 * 2**20)\n")
+    (tmp_path / "fail.py").write_text("raise SystemExit('no such format')\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    # A parent far larger than the child: the kernel's figure for the child would report this.
+    parent_block = bytearray(600 * 2**20)
+    parent_block[:: 2**12] = b"x" * len(parent_block[:: 2**12])  # touch every page
+
+    filled = run_measured("fill", [], env, tmp_path / "filled.log")
+    assert filled["returncode"] == 0 and filled["seconds"] > 0
+    assert 200 <= filled["peak_rss_mib"] < 400
+    failing = run_measured("fail", [], env, tmp_path / "failing.log")
     assert failing["returncode"] == 1 and "no such format" in failing["error"]
+    assert failing["peak_rss_mib"] < 200  # reported on the way out of a SystemExit too
+    del parent_block

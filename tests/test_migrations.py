@@ -44,3 +44,4 @@ def test_upgrade_twice_is_harmless_and_sqlite_runs_in_wal_mode(isolated_database
     with get_engine(isolated_database).connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 250
