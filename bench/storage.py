@@ -211,10 +211,10 @@ def _seed_batches(
         yield generations, ratings
 
 
-def time_log_writes(sessions: sessionmaker[Session], count: int) -> list[float]:
-    """Seconds per `log_generation` call, transaction and commit included."""
+def log_record() -> GenerationRecord:
+    """What the app logs after a complaint reply."""
     prompt = complaint_prompt(0)
-    record = GenerationRecord(
+    return GenerationRecord(
         task=prompt.task,
         template_id=prompt.template_id,
         template_version=prompt.template_version,
@@ -229,6 +229,11 @@ def time_log_writes(sessions: sessionmaker[Session], count: int) -> list[float]:
         prompt_tokens=344,
         completion_tokens=80,
     )
+
+
+def time_log_writes(sessions: sessionmaker[Session], count: int) -> list[float]:
+    """Seconds per `log_generation` call, transaction and commit included."""
+    record = log_record()
     timings = []
     for _ in range(count):
         start = time.perf_counter()
@@ -238,23 +243,30 @@ def time_log_writes(sessions: sessionmaker[Session], count: int) -> list[float]:
     return timings
 
 
-def checkpoint_cost(sessions: sessionmaker[Session], sample: int = 20) -> dict[str, float]:
+def checkpoint_cost(sessions: sessionmaker[Session], sample: int = 5) -> dict[str, float]:
     """WAL pages one log write adds, how many writes fill SQLite's autocheckpoint, and what the
     checkpoint that then runs inside a commit costs."""
+
+    def checkpoint(mode: str) -> tuple[int, float]:
+        """WAL frames before a checkpoint in `mode`, and the seconds it took."""
+        with sessions() as session:
+            start = time.perf_counter()
+            frames = session.execute(text(f"PRAGMA wal_checkpoint({mode})")).one()[1]
+            return frames, time.perf_counter() - start
+
     with sessions() as session:
-        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         threshold = session.execute(text("PRAGMA wal_autocheckpoint")).scalar() or 0
-    time_log_writes(sessions, sample)
-    with sessions() as session:
-        frames = session.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()[1]
-        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # start the timing from empty
-    per_write = frames / sample
-    below = max(1, int(threshold / per_write) - 1) if threshold else 0
-    time_log_writes(sessions, below)  # fill the WAL to just under the automatic threshold
-    with sessions() as session:
-        start = time.perf_counter()
-        session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
-        seconds = time.perf_counter() - start
+    # One write at a time from an empty WAL: a bigger sample could cross the threshold, and the
+    # automatic checkpoint would reset the count.
+    frames = []
+    for _ in range(sample):
+        checkpoint("TRUNCATE")
+        time_log_writes(sessions, 1)
+        frames.append(checkpoint("PASSIVE")[0])
+    per_write = median(frames)
+    checkpoint("TRUNCATE")
+    time_log_writes(sessions, max(0, int(threshold / per_write) - 1))  # just under the threshold
+    seconds = checkpoint("PASSIVE")[1]
     return {
         "pages_per_write": round(per_write, 1),
         "autocheckpoint_pages": threshold,
