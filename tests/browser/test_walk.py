@@ -7,6 +7,7 @@ import json
 import re
 import time
 import zipfile
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
@@ -88,17 +89,21 @@ def test_staff_walk(walk, app_environment):
     walk.shot("bouquet-chosen")
     with engine.connect() as connection:
         variants = connection.execute(
-            text("SELECT id, chosen, variant_group FROM generations WHERE task = 'bouquet' ORDER BY id")
+            text(
+                "SELECT id, chosen, variant_group FROM generations WHERE task = 'bouquet' ORDER BY id"
+            )
         ).all()[-2:]  # the last pair asked for
     assert variants[0].variant_group == variants[1].variant_group
     assert [v.chosen for v in variants] == [False, True]
 
     # 4. History finds both tasks; open the bouquet draft.
     open_page(page, "History")
-    expect(page.get_by_text(re.compile(r"\b\d+ generations\b"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\d+ generations match"))).to_be_visible()
     page.get_by_label("Open generation #", exact=True).fill(str(variants[1].id))
     page.get_by_label("Open generation #", exact=True).press("Enter")
-    expect(page.get_by_text(f"Generation #{variants[1].id}")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Generation #{variants[1].id}", exact=True)
+    ).to_be_visible()
     walk.shot("history")
 
     # 5. Export as trl-dpo and check the downloaded file.
@@ -111,7 +116,7 @@ def test_staff_walk(walk, app_environment):
     walk.shot("export")
     with page.expect_download() as download_info:
         download_button.click()
-    payload = open(download_info.value.path(), "rb").read()
+    payload = Path(download_info.value.path()).read_bytes()
     records = exported_records(payload)
     assert records, "the export is empty"
     for record in records:
@@ -128,7 +133,8 @@ def exported_records(payload: bytes) -> list[dict]:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             lines = [
                 line
-                for name in archive.namelist() if name.endswith(".jsonl")
+                for name in archive.namelist()
+                if name.endswith(".jsonl")
                 for line in archive.read(name).decode().splitlines()
             ]
     else:
@@ -138,7 +144,9 @@ def exported_records(payload: bytes) -> list[dict]:
 
 def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environment):
     page = walk.page
-    page.get_by_label("Customer's complaint", exact=True).fill("My tulips arrived with broken stems.")
+    page.get_by_label("Customer's complaint", exact=True).fill(
+        "My tulips arrived with broken stems."
+    )
     page.get_by_role("button", name="Draft reply").click()
     stop = page.get_by_role("button", name="Stop")
     expect(stop).to_be_visible()
@@ -153,4 +161,6 @@ def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environmen
     assert last.status == "cancelled"
     assert "broken stems" in last.inputs
     # the form kept what was typed, and drafting again works
-    expect(page.get_by_label("Customer's complaint", exact=True)).to_have_value("My tulips arrived with broken stems.")
+    expect(page.get_by_label("Customer's complaint", exact=True)).to_have_value(
+        "My tulips arrived with broken stems."
+    )
