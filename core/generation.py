@@ -133,8 +133,10 @@ class GenerationRun:
     outcome: Outcome | None = field(default=None, init=False)
     logged: threading.Event = field(default_factory=threading.Event, init=False)
     """Set once `outcome` is logged, whichever thread closed the stream."""
+    _started: bool = field(default=False, init=False)
 
     def stream(self) -> Iterator[str]:
+        self._started = True
         check_context(self.prompt, self.model, self.params)
         chat_model = self.model.chat_model(self.params)
         parts: list[str] = []
@@ -176,6 +178,25 @@ class GenerationRun:
                 completion_tokens=usage.get("output_tokens"),
             )
             self.logged.set()
+
+    def cancel_unstarted(self) -> None:
+        """Log the run as cancelled if its stream was closed before it asked for a first token.
+
+        Closing a generator that never started does not run its body, so `stream()`'s own
+        `finally` cannot log it; staff who press Stop that early still find the attempt logged.
+        """
+        if self._started or self.outcome is not None:
+            return
+        self.outcome = self._log(
+            text="",
+            status="cancelled",
+            error=None,
+            ttft_ms=None,
+            latency_ms=0.0,
+            prompt_tokens=None,
+            completion_tokens=None,
+        )
+        self.logged.set()
 
     def run(self) -> Outcome:
         """Consume the whole stream (CLI, benchmarks) and return the logged outcome."""

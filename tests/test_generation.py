@@ -59,6 +59,30 @@ def test_an_abandoned_stream_is_logged_as_cancelled(sessions, fake_model):
         assert row.status == "cancelled" and row.output == first
 
 
+def test_a_stream_stopped_before_it_began_is_still_logged_once(sessions, fake_model):
+    run = GenerationRun(prompt=prompt(), model=fake_model, params=fake_model_params(), sessions=sessions)
+    stream = run.stream()
+    stream.close()  # Stop pressed before the page asked for the first token: the body never ran
+    assert run.outcome is None
+    run.cancel_unstarted()
+    run.cancel_unstarted()  # the page calls it after every stream; only a run never begun is logged
+    assert run.logged.is_set() and run.outcome.status == "cancelled" and run.outcome.text == ""
+    assert fake_model.calls == []
+    with sessions() as session:
+        row = session.scalars(select(Generation)).one()
+        assert row.status == "cancelled" and row.output == ""
+        assert row.inputs["complaint"] == "My tulips never arrived."
+
+
+def test_a_started_stream_is_logged_by_itself_not_again(sessions, fake_model):
+    fake_model.enqueue(["one two three"])
+    run = GenerationRun(prompt=prompt(), model=fake_model, params=fake_model_params(), sessions=sessions)
+    assert "".join(run.stream()) == "one two three"
+    run.cancel_unstarted()
+    with sessions() as session:
+        assert session.scalars(select(Generation.status)).all() == ["ok"]
+
+
 def fake_model_params():
     from core.backends import GenerationParams
 

@@ -84,7 +84,7 @@ def stream_drafts(
     started: list[Outcome | GenerationRun] = []
     st.session_state[state_key] = started
     outcomes: list[Outcome] = []
-    st.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
+    stop = st.empty()  # the Stop button, above the drafts
     group = new_variant_group(count)
     places = st.columns(count) if count > 1 else [st.container()]
     for index, place in enumerate(places):
@@ -97,6 +97,10 @@ def stream_drafts(
             created_by=current_user_name(),
         )
         started.append(run)
+        if index == 0:
+            # Drawn only once the first run is in `started`: a press reruns the page at the
+            # next element drawn, and the rerun shows the run it stopped, even one not begun.
+            stop.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
         with place:
             _stream(run, outcomes)
     return outcomes
@@ -126,12 +130,13 @@ def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
             # Escaped so that markdown, HTML or image links from a customer or the model show as
             # plain text; the raw text is what gets logged.
             st.write_stream(escape_markdown(chunk) for chunk in stream)
-    except Exception:  # noqa: BLE001 - the run logged it with status "error"; show_draft says why
+    except Exception:  # noqa: BLE001, S110 - the run logged it with status "error"; show_draft says why
         pass
     finally:
         # A Stop press or any rerun interrupts write_stream: closing the stream now logs the
         # partial draft as cancelled before the page is drawn again.
         stream.close()
+        run.cancel_unstarted()
         if run.outcome is not None:
             outcomes.append(run.outcome)
 
