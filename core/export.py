@@ -23,7 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,7 +73,7 @@ class ExportOptions:
             raise ValueError("the minimum rating must be between 1 and 5 stars")
 
     def filter(self) -> ExportFilter:
-        since = datetime.combine(self.since, time.min, tzinfo=timezone.utc) if self.since else None
+        since = datetime.combine(self.since, time.min, tzinfo=UTC) if self.since else None
         return ExportFilter(task=self.task, since=since, min_rating=self.min_rating)
 
 

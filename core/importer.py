@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,7 +93,7 @@ class ImportedReply(BaseModel):
             raise ValueError(
                 f"created_at must be an ISO date such as 2026-03-01T10:00:00Z, not {value!r}"
             ) from None
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
 
     @property
     def language(self) -> str:

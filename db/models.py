@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,11 +11,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     """Timezone-aware UTC now; stored naive-in-UTC by SQLite, with zone by PostgreSQL."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON, float: Float}
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it once, nothing mutates it
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        list[str]: JSON,
+        float: Float,
+    }
 
 
 class Generation(Base):

@@ -11,7 +11,7 @@ import random
 import resource
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,7 +38,7 @@ def make(url: str, count: int) -> None:
         )
     ]
     prompts = [build_prompt(ComplaintRequest(complaint=c), "Huayu Flowers") for c in complaints]
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     engine = get_engine(url)
     generations, ratings = [], []
     for i in range(1, count + 1):
@@ -46,35 +46,35 @@ def make(url: str, count: int) -> None:
         kind = rng.random()
         group = f"g{i // 3}" if kind < 0.15 else None
         generations.append(
-            dict(
-                id=i,
-                created_at=start + timedelta(minutes=i),
-                task="complaint",
-                template_id=prompt.template_id,
-                template_version=prompt.template_version,
-                inputs=prompt.inputs,
-                messages=prompt.messages,
-                output=f"We are very sorry about your order. Reply {i}: a fresh bouquet goes out tomorrow, or a full refund.",
-                backend="gguf",
-                model_id="smollm2",
-                params={"temperature": 0.3},
-                status="ok",
-                variant_group=group,
-                chosen=(i % 3 == 0) if group else None,
-            )
+            {
+                "id": i,
+                "created_at": start + timedelta(minutes=i),
+                "task": "complaint",
+                "template_id": prompt.template_id,
+                "template_version": prompt.template_version,
+                "inputs": prompt.inputs,
+                "messages": prompt.messages,
+                "output": f"We are very sorry about your order. Reply {i}: a fresh bouquet goes out tomorrow, or a full refund.",
+                "backend": "gguf",
+                "model_id": "smollm2",
+                "params": {"temperature": 0.3},
+                "status": "ok",
+                "variant_group": group,
+                "chosen": (i % 3 == 0) if group else None,
+            }
         )
         if kind > 0.1:
             ratings.append(
-                dict(
-                    generation_id=i,
-                    created_at=start + timedelta(minutes=i, seconds=30),
-                    thumbs=rng.choice([1, -1, None]),
-                    stars=rng.choice([None, 1, 2, 3, 4, 5]),
-                    reasons=[],
-                    edited_reply=f"Sent reply {i}: we're sorry, fresh flowers tomorrow."
+                {
+                    "generation_id": i,
+                    "created_at": start + timedelta(minutes=i, seconds=30),
+                    "thumbs": rng.choice([1, -1, None]),
+                    "stars": rng.choice([None, 1, 2, 3, 4, 5]),
+                    "reasons": [],
+                    "edited_reply": f"Sent reply {i}: we're sorry, fresh flowers tomorrow."
                     if kind > 0.75
                     else None,
-                )
+                }
             )
         if len(generations) == 5000:
             with engine.begin() as connection:

@@ -14,7 +14,7 @@ def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HUAYU_DATABASE_URL": database_url}
     return subprocess.run(
         [sys.executable, "-m", "core", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
 
 

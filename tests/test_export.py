@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -263,7 +263,7 @@ def test_preference_export_draws_pairs_from_all_three_rules(sessions, tmp_path):
 
 
 def test_filters_task_since_min_rating_and_only_successful_generations(sessions, tmp_path):
-    old = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    old = datetime(2026, 1, 5, tzinfo=UTC)
     add(sessions, "Old", stars=5, created_at=old)
     add(sessions, "Bouquet copy", task="bouquet", stars=5)
     add(sessions, "Four", stars=4)

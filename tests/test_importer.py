@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -44,8 +44,8 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
     assert first.output == "抱歉，花蔫了。我们会处理。"  # the draft is what the "model" wrote
     assert first_rating.stars == 5
     assert first_rating.edited_reply.startswith("非常抱歉让您失望了")  # what was sent is the edit
-    assert first.created_at.replace(tzinfo=timezone.utc) == datetime(
-        2026, 3, 1, 10, tzinfo=timezone.utc
+    assert first.created_at.replace(tzinfo=UTC) == datetime(
+        2026, 3, 1, 10, tzinfo=UTC
     )
 
     second, second_rating = rows[1]  # no draft: the sent reply is the output, nothing edited

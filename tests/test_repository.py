@@ -14,21 +14,21 @@ pytestmark = pytest.mark.storage
 
 
 def record(**overrides):
-    values = dict(
-        task="complaint",
-        template_id="complaint_reply.en",
-        template_version="abc123",
-        inputs={"complaint": "Wilted"},
-        messages=[{"role": "user", "content": "Wilted"}],
-        output="Sorry!",
-        backend="gguf",
-        model_id="smol",
-        params={"temperature": 0.7},
-        latency_ms=120.0,
-        ttft_ms=20.0,
-        prompt_tokens=50,
-        completion_tokens=3,
-    )
+    values = {
+        "task": "complaint",
+        "template_id": "complaint_reply.en",
+        "template_version": "abc123",
+        "inputs": {"complaint": "Wilted"},
+        "messages": [{"role": "user", "content": "Wilted"}],
+        "output": "Sorry!",
+        "backend": "gguf",
+        "model_id": "smol",
+        "params": {"temperature": 0.7},
+        "latency_ms": 120.0,
+        "ttft_ms": 20.0,
+        "prompt_tokens": 50,
+        "completion_tokens": 3,
+    }
     values.update(overrides)
     return GenerationRecord(**values)
 

@@ -103,7 +103,7 @@ def test_secret_fields_are_found_and_masked():
 
     class Config(BackendConfig):
         api_key: SecretStr
-        extra: list[Nested] = []
+        extra: list[Nested] = []  # noqa: RUF012 - pydantic copies field defaults per instance
         short: SecretStr = SecretStr("abc")  # too short to mask ordinary words
 
     config = Config(api_key=SecretStr(KEY), extra=[Nested(token=SecretStr("hf_nestedtoken123"))])

@@ -56,7 +56,7 @@ def test_the_password_is_asked_twice_and_must_match(sessions, fast_hashing, caps
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr(sys, "stdin", io.StringIO())
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    code, out, _ = run(capsys, monkeypatch, "users", "add", "mei", "--role", "manager")
+    code, _out, _ = run(capsys, monkeypatch, "users", "add", "mei", "--role", "manager")
     assert code == 0
     answers = iter(["one-password", "another-one"])
     code, _, err = run(capsys, monkeypatch, "users", "passwd", "mei")
@@ -85,12 +85,12 @@ def test_a_script_pipes_the_password_into_a_real_process(isolated_database):
     environment = {**os.environ, "HUAYU_DATABASE_URL": isolated_database}
     result = subprocess.run(
         [sys.executable, "-m", "core", "users", "add", "mei", "--role", "manager", "--password-stdin"],
-        input="peonies-2026\n", cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+        check=False, input="peonies-2026\n", cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     listed = subprocess.run(
         [sys.executable, "-m", "core", "users", "list"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+        check=False, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )
     assert "mei" in listed.stdout and "manager" in listed.stdout
     from core.runtime import sessions as open_sessions

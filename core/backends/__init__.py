@@ -42,8 +42,8 @@ def get_backend(backend_id: str) -> Backend:
 
 
 __all__ = [
-    "REGISTRY",
     "DEFAULT_BACKEND",
+    "REGISTRY",
     "Backend",
     "BackendConfig",
     "GenerationParams",

@@ -47,7 +47,7 @@ def read_password(from_stdin: bool) -> str:
     """The new password: stdin's first line, or typed twice at a prompt that does not echo."""
     if from_stdin:
         line = sys.stdin.readline()
-        password = line[:-1] if line.endswith("\n") else line
+        password = line.removesuffix("\n")
         return password.removesuffix("\r")
     import getpass
 
