@@ -165,7 +165,7 @@ def _seed_batches(
     ratings: list[dict[str, Any]] = []
     prompt = complaint_prompt(0)
     for i in range(1, count + 1):
-        # Every tenth request asked for three variants: rows i, i+1, i+2 share one prompt.
+        # Rows 30k, 30k+1 and 30k+2 are three variants of one request, so they share its prompt.
         group = f"group-{i - i % 30}" if i % 30 < 3 else None
         if not group or i % 30 == 0 or i == 1:
             # Each request its own order number, so that prompts differ as in a real shop.

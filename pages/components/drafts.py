@@ -130,8 +130,8 @@ def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
             # Escaped so that markdown, HTML or image links from a customer or the model show as
             # plain text; the raw text is what gets logged.
             st.write_stream(escape_markdown(chunk) for chunk in stream)
-    except Exception:  # noqa: BLE001, S110 - the run logged it with status "error"; show_draft says why
-        pass
+    except Exception:  # noqa: BLE001, S110
+        pass  # the run logged it with status "error", and show_draft says why
     finally:
         # A Stop press or any rerun interrupts write_stream: closing the stream now logs the
         # partial draft as cancelled before the page is drawn again.
