@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -133,9 +133,36 @@ class GenerationRun:
     outcome: Outcome | None = field(default=None, init=False)
     logged: threading.Event = field(default_factory=threading.Event, init=False)
     """Set once `outcome` is logged, whichever thread closed the stream."""
+    _stream: Generator[str] | None = field(default=None, init=False)
     _started: bool = field(default=False, init=False)
 
     def stream(self) -> Iterator[str]:
+        """The reply's text as it is generated; the run is logged when the stream ends."""
+        self._stream = self._generate()
+        return self._stream
+
+    def close(self) -> None:
+        """Abandon the run (staff pressed Stop): its stream logs the partial text as cancelled.
+
+        A generator closed before its first `next()` never runs its body, so its own `finally`
+        cannot log it; a run stopped that early is logged here, still as cancelled.
+        """
+        if self._stream is not None:
+            self._stream.close()
+        if self._started or self.outcome is not None:
+            return
+        self.outcome = self._log(
+            text="",
+            status="cancelled",
+            error=None,
+            ttft_ms=None,
+            latency_ms=0.0,
+            prompt_tokens=None,
+            completion_tokens=None,
+        )
+        self.logged.set()
+
+    def _generate(self) -> Generator[str]:
         self._started = True
         check_context(self.prompt, self.model, self.params)
         chat_model = self.model.chat_model(self.params)
@@ -178,25 +205,6 @@ class GenerationRun:
                 completion_tokens=usage.get("output_tokens"),
             )
             self.logged.set()
-
-    def cancel_unstarted(self) -> None:
-        """Log the run as cancelled if its stream was closed before it asked for a first token.
-
-        Closing a generator that never started does not run its body, so `stream()`'s own
-        `finally` cannot log it; staff who press Stop that early still find the attempt logged.
-        """
-        if self._started or self.outcome is not None:
-            return
-        self.outcome = self._log(
-            text="",
-            status="cancelled",
-            error=None,
-            ttft_ms=None,
-            latency_ms=0.0,
-            prompt_tokens=None,
-            completion_tokens=None,
-        )
-        self.logged.set()
 
     def run(self) -> Outcome:
         """Consume the whole stream (CLI, benchmarks) and return the logged outcome."""

@@ -133,10 +133,9 @@ def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
     except Exception:  # noqa: BLE001, S110
         pass  # the run logged it with status "error", and show_draft says why
     finally:
-        # A Stop press or any rerun interrupts write_stream: closing the stream now logs the
+        # A Stop press or any rerun interrupts write_stream: closing the run now logs the
         # partial draft as cancelled before the page is drawn again.
-        stream.close()
-        run.cancel_unstarted()
+        run.close()
         if run.outcome is not None:
             outcomes.append(run.outcome)
 
