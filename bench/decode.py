@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.raw_decode import WAIT_POLICY_VARIABLES, in_fresh_process, time_decode
 from bench.report import Row, median
 from bench.workload import DECODE_MESSAGES, Sizes
-from core.backends import GenerationParams
-from core.backends.gguf import GgufEngine, physical_cores
-from core.generation import GenerationRun, PreparedPrompt
+from core.drafting.generation import GenerationRun, PreparedPrompt
+from core.models.backends import GenerationParams
+from core.models.backends.gguf import GgufEngine, physical_cores
 
 Measure = Callable[[], tuple[float, int]]
 """One repetition of one path: (tokens per second after the first token, tokens generated)."""

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.report import Row, median
 from bench.workload import Sizes, complaint_prompt
-from core.backends import GenerationParams
-from core.backends.gguf import GgufEngine
-from core.generation import GenerationRun, PreparedPrompt
+from core.drafting.generation import GenerationRun, PreparedPrompt
+from core.models.backends import GenerationParams
+from core.models.backends.gguf import GgufEngine
 
 
 def prefix_cache(engine: GgufEngine, sessions: sessionmaker[Session], sizes: Sizes) -> Row:

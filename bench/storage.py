@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.report import Row, median, ms, percentile
 from bench.workload import Sizes, complaint_prompt
-from core.history import PAGE_SIZE
+from core.history.browse import PAGE_SIZE
 from db.history import HistoryFilter, count_generations, list_generations
 from db.models import Generation, Rating
 from db.repository import GenerationRecord, log_generation

@@ -19,8 +19,8 @@ from bench.report import Report, Row
 from bench.storage import storage
 from bench.warm_call import warm_call
 from bench.workload import FULL, QUICK, Sizes
-from core.backends.gguf import GgufConfig, GgufEngine
-from core.model_slot import ModelSlot
+from core.models.backends.gguf import GgufConfig, GgufEngine
+from core.models.model_slot import ModelSlot
 from core.runtime import sessions as open_sessions
 
 ROOT = Path(__file__).resolve().parent.parent

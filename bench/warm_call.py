@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.lesson_custom_llm import CustomLLM
 from bench.report import Row, median
 from bench.workload import Sizes, complaint_prompt, flat_prompt
-from core.backends import GenerationParams
-from core.backends.gguf import GgufConfig
-from core.generation import GenerationRun
-from core.model_slot import ModelSlot
+from core.drafting.generation import GenerationRun
+from core.models.backends import GenerationParams
+from core.models.backends.gguf import GgufConfig
+from core.models.model_slot import ModelSlot
 
 
 def warm_call(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.complaint_reply import ComplaintRequest, Tone, build_prompt
-from core.generation import PreparedPrompt
+from core.drafting.complaint_reply import ComplaintRequest, Tone, build_prompt
+from core.drafting.generation import PreparedPrompt
 
 SHOP_NAME = "Huayu Flowers"
 

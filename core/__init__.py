@@ -1,1 +1,5 @@
-"""Huayu's logic: prompts, backends, generation and logging. Never imports streamlit."""
+"""Huayu's logic, one package per capability; never imports streamlit.
+
+At the top level only what every capability shares: `settings` (the shop's settings), `text`
+(cleaning input, `InputError`) and `runtime` (the database and backend wiring of app, CLI, bench).
+"""

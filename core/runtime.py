@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.backends import BackendConfig, ModelError, get_backend
+from core.models.backends import BackendConfig, ModelError, get_backend
 from db.session import database_url
 
 __all__ = ["backend_config", "database_url", "sessions"]

@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from core.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
+from core.drafting.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
 from core.settings import shop_settings
 from pages.components.auth import require_login
 from pages.components.common import tr

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.export import ExportOptions, export_download
-from core.export_formats import FORMATS
+from core.training_data.export import ExportOptions, export_download
+from core.training_data.export_formats import FORMATS
 from pages.components.auth import require_role
 from pages.components.common import db_sessions, tr
 

@@ -3,7 +3,14 @@ re-rate or edit it."""
 
 import streamlit as st
 
-from core.history import RATING_FILTERS, HistoryQuery, browse, open_generation, options, ratings
+from core.history.browse import (
+    RATING_FILTERS,
+    HistoryQuery,
+    browse,
+    open_generation,
+    options,
+    ratings,
+)
 from pages.components.auth import require_login
 from pages.components.common import db_sessions, tr
 from pages.components.drafts import rating_form

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.backends import ModelError
-from core.downloads import download_watched, hub_endpoint
-from core.hardware import format_bytes, hardware_report
-from core.model_files import ModelFile, estimate_memory, list_models
+from core.models.backends import ModelError
+from core.models.downloads import download_watched, hub_endpoint
+from core.models.hardware import format_bytes, hardware_report
+from core.models.model_files import ModelFile, estimate_memory, list_models
 from core.runtime import backend_config
 from core.settings import shop_settings
 from core.text import escape_markdown

@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from core.auth import list_users, unlock, utcnow
+from core.accounts.auth import list_users, unlock, utcnow
 from core.text import escape_markdown
 from pages.components.auth import require_role
 from pages.components.common import db_sessions, tr

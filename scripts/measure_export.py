@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def make(url: str, count: int) -> None:
     from sqlalchemy import insert
 
-    from core.complaint_reply import ComplaintRequest, build_prompt
+    from core.drafting.complaint_reply import ComplaintRequest, build_prompt
     from db.models import Generation, Rating
     from db.session import get_engine, upgrade
 
@@ -89,7 +89,7 @@ def make(url: str, count: int) -> None:
 
 
 def export(url: str, export_format: str, out: str) -> None:
-    from core.export import ExportOptions, export_dataset
+    from core.training_data.export import ExportOptions, export_dataset
     from db.session import session_factory
 
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from core.backends import GenerationParams, LoadedModel
+from core.models.backends import GenerationParams, LoadedModel
 from db.session import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +166,7 @@ def fake_model() -> FakeModel:
 @pytest.fixture(scope="session")
 def embedded_model() -> Iterator[LoadedModel]:
     """The real embedded SmolLM2 GGUF, loaded once for the whole test run."""
-    from core.backends.gguf import GgufConfig, GgufEngine
+    from core.models.backends.gguf import GgufConfig, GgufEngine
 
     engine = GgufEngine(GgufConfig())
     yield engine
@@ -188,7 +188,7 @@ def streamlit_app(
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from core.model_slot import ModelSlot
+    from core.models.model_slot import ModelSlot
 
     st.cache_resource.clear()  # a fresh model slot and database per test
     monkeypatch.setattr(ModelSlot, "get", lambda self, backend_id, config: fake_model)
@@ -205,7 +205,7 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        "core.auth.password_hasher",
+        "core.accounts.auth.password_hasher",
         lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
     )
 

@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core.model_slot import ModelSlot
+from core.models.model_slot import ModelSlot
 from db.models import Generation, Rating
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

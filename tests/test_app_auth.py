@@ -10,8 +10,8 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import auth
-from core.model_slot import ModelSlot
+from core.accounts import auth
+from core.models.model_slot import ModelSlot
 from db.models import Generation, Rating
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import auth
-from core.auth import AccountLocked, AuthError, AuthSettings, LoginFailed, SessionEnded
+from core.accounts import auth
+from core.accounts.auth import AccountLocked, AuthError, AuthSettings, LoginFailed, SessionEnded
 from db.models import User
 
 pytestmark = pytest.mark.storage

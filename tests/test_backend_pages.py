@@ -13,8 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.backends.gguf import GgufConfig, embedded_model_path
-from core.model_slot import ModelSlot
+from core.models.backends.gguf import GgufConfig, embedded_model_path
+from core.models.model_slot import ModelSlot
 
 MODELS_PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "models.py")
 

@@ -19,9 +19,9 @@ from bench.storage import EXPORT_FORMATS, run_measured
 from bench.suite import Options, run_suite
 from bench.warm_call import corruption_sample
 from bench.workload import QUICK, complaint_prompt, flat_prompt
-from core.backends import GenerationParams
-from core.backends.gguf import embedded_model_path
-from core.cli import main
+from core.cli.parser import main
+from core.models.backends import GenerationParams
+from core.models.backends.gguf import embedded_model_path
 
 TOY = replace(
     QUICK,

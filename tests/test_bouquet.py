@@ -5,8 +5,8 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from core.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
-from core.prompts import load_template
+from core.drafting.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
+from core.drafting.prompts import load_template
 from tests.conftest import shared_jsonl
 
 # Emoji and pictographs: sympathy descriptions must not be nudged towards any.

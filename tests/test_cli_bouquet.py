@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.cli import main
+from core.cli.parser import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

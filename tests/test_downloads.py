@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.backends import ModelError
-from core.downloads import download, download_watched, target_folder
+from core.models.backends import ModelError
+from core.models.downloads import download, download_watched, target_folder
 
 REPO = "huayu-test/tiny-model"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from core.backends import GenerationParams
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.feedback import save_rating
-from core.generation import GenerationRun
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
+from core.history.feedback import save_rating
+from core.models.backends import GenerationParams
 from db.models import Generation, Rating
 from db.repository import recent_generations
 from db.session import get_engine, upgrade
@@ -91,12 +91,12 @@ def test_eight_threads_draft_and_rate_at_once_and_nothing_is_lost(sessions, fake
 APP_PROCESS = textwrap.dedent(
     """
     import sys, time
-    from core.backends import GenerationParams
-    from core.backends.gguf import GgufConfig
-    from core.complaint_reply import ComplaintRequest, build_prompt
-    from core.feedback import save_rating
-    from core.generation import GenerationRun
-    from core.model_slot import ModelSlot
+    from core.models.backends import GenerationParams
+    from core.models.backends.gguf import GgufConfig
+    from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+    from core.history.feedback import save_rating
+    from core.drafting.generation import GenerationRun
+    from core.models.model_slot import ModelSlot
     from core.runtime import sessions as open_sessions
     from db.repository import GenerationRecord, log_generation
 
@@ -157,7 +157,7 @@ def test_two_app_processes_write_to_the_same_database_at_once(sessions, isolated
 # its transaction has committed.
 WRITER = textwrap.dedent(
     """
-    from core.feedback import save_rating
+    from core.history.feedback import save_rating
     from core.runtime import sessions as open_sessions
     from db.repository import GenerationRecord, log_generation
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.export import (
+from core.training_data.export import (
     ExportOptions,
     edit_pair,
     export_dataset,
@@ -21,8 +21,8 @@ from core.export import (
     sft_example,
     variant_pairs,
 )
-from core.export_formats import FORMATS, KtoExample, PreferenceExample, SftExample
-from core.importer import import_file
+from core.training_data.export_formats import FORMATS, KtoExample, PreferenceExample, SftExample
+from core.training_data.importer import import_file
 from db.export_queries import ExportRow
 from db.repository import GenerationRecord, add_rating, log_generation
 from tests.conftest import ROOT, SHARED_DATA

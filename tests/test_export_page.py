@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.importer import import_file
+from core.training_data.importer import import_file
 from tests.conftest import SHARED_DATA
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

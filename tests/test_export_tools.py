@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from core.export import DATASET_INFO, ExportOptions, export_dataset
-from core.export_formats import FORMATS
-from core.importer import import_file
+from core.training_data.export import DATASET_INFO, ExportOptions, export_dataset
+from core.training_data.export_formats import FORMATS
+from core.training_data.importer import import_file
 from tests.conftest import SHARED_DATA
 
 # transformers 5 renames gradient checkpointing; TRL 1.16 still calls the old names.
@@ -66,7 +66,7 @@ def tokenizer():
     """The embedded SmolLM2's tokenizer and chat template, built from the GGUF file itself."""
     from transformers import AutoTokenizer
 
-    from core.backends.gguf import embedded_model_path
+    from core.models.backends.gguf import embedded_model_path
 
     path = embedded_model_path()
     return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)

@@ -26,11 +26,11 @@ from sqlalchemy import select
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
-from core.backends import GenerationParams, LoadedModel
-from core.backends.gguf import embedded_model_path
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import GenerationRun
-from core.model_slot import ModelSlot
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
+from core.models.backends import GenerationParams, LoadedModel
+from core.models.backends.gguf import embedded_model_path
+from core.models.model_slot import ModelSlot
 from db.models import Generation
 
 ROOT = Path(__file__).resolve().parent.parent

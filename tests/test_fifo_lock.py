@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from core.backends.gguf import FifoLock, GgufEngine
+from core.models.backends.gguf import FifoLock, GgufEngine
 
 
 def wait_until(condition, timeout=10.0):

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select
 
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import GenerationRun
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
 from db.models import Generation
 
 pytestmark = pytest.mark.storage
@@ -82,6 +82,6 @@ def test_a_started_stream_is_logged_by_itself_not_again(sessions, fake_model):
 
 
 def fake_model_params():
-    from core.backends import GenerationParams
+    from core.models.backends import GenerationParams
 
     return GenerationParams()

@@ -6,17 +6,17 @@ import time
 import pytest
 from sqlalchemy import select
 
-from core.backends import GenerationParams, ModelError
-from core.backends.gguf import (
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
+from core.models.backends import GenerationParams, ModelError
+from core.models.backends.gguf import (
     GgufConfig,
     GgufEngine,
     check_gguf_file,
     embedded_model_path,
 )
-from core.backends.stops import find_stop, stop_prefix_len
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import GenerationRun
-from core.model_slot import ModelSlot
+from core.models.backends.stops import find_stop, stop_prefix_len
+from core.models.model_slot import ModelSlot
 from db.models import Generation
 
 SPECIAL_MARKERS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<customer_message>", "assistant\n")

@@ -14,12 +14,12 @@ import psutil
 import pytest
 from sqlalchemy import select
 
-from core.backends import GenerationParams, ModelError
-from core.backends.gguf import GgufConfig, embedded_model_path
-from core.backends.hf import HfConfig, HfEngine, converted_dir, pick_device, pick_dtype
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import GenerationRun
-from core.model_slot import ModelSlot
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
+from core.models.backends import GenerationParams, ModelError
+from core.models.backends.gguf import GgufConfig, embedded_model_path
+from core.models.backends.hf import HfConfig, HfEngine, converted_dir, pick_device, pick_dtype
+from core.models.model_slot import ModelSlot
 from db.models import Generation
 
 SPECIAL_MARKERS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event
 
-from core.history import (
+from core.history.browse import (
     HistoryQuery,
     browse,
     input_text,

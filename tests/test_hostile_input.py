@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from sqlalchemy import inspect, select
 from streamlit.testing.v1 import AppTest
 
-from core.backends import GenerationParams
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import ContextOverflow, GenerationRun, check_context
-from core.model_slot import ModelSlot
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import ContextOverflow, GenerationRun, check_context
+from core.models.backends import GenerationParams
+from core.models.model_slot import ModelSlot
 from core.text import clean_text
 from db.models import Generation
 from db.session import get_engine

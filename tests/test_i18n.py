@@ -4,16 +4,16 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from core.auth import ROLES, SESSION_END_REASONS
-from core.backends import REGISTRY
-from core.bouquet_description import LENGTHS, OCCASIONS
-from core.complaint_reply import TONES
-from core.export_formats import FORMATS
-from core.feedback import REASON_TAGS
-from core.history import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
+from core.accounts.auth import ROLES, SESSION_END_REASONS
+from core.drafting.bouquet_description import LENGTHS, OCCASIONS
+from core.drafting.complaint_reply import TONES
+from core.drafting.rewrite import REWRITE_ACTIONS
+from core.history.browse import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
+from core.history.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
-from core.model_files import ModelKind
-from core.rewrite import REWRITE_ACTIONS
+from core.models.backends import REGISTRY
+from core.models.model_files import ModelKind
+from core.training_data.export_formats import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-import core.importer
-from core.importer import ImportFileError, import_file
+import core.training_data.importer
+from core.training_data.importer import ImportFileError, import_file
 from db.models import Generation, Rating
 from tests.conftest import ROOT, SHARED_DATA
 
@@ -123,7 +123,7 @@ def test_file_level_problems_are_one_clear_error(sessions, tmp_path):
 
 
 def test_a_failure_while_writing_leaves_nothing_half_imported(sessions, monkeypatch):
-    real_store = core.importer.store_reply
+    real_store = core.training_data.importer.store_reply
     calls = []
 
     def store_then_fail(session, reply, shop_name):
@@ -132,7 +132,7 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(sessions, monkeypa
             raise OSError("disk full")
         return real_store(session, reply, shop_name)
 
-    monkeypatch.setattr(core.importer, "store_reply", store_then_fail)
+    monkeypatch.setattr(core.training_data.importer, "store_reply", store_then_fail)
     with pytest.raises(OSError):
         import_file(sessions, SAMPLE, "Shop")
     with sessions() as session:

@@ -9,9 +9,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from core.backends.gguf import embedded_model_path
-from core.hardware import format_bytes, hardware_report, library_versions
-from core.model_files import (
+from core.models.backends.gguf import embedded_model_path
+from core.models.hardware import format_bytes, hardware_report, library_versions
+from core.models.model_files import (
     OVERHEAD_BYTES,
     describe,
     estimate_memory,

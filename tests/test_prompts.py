@@ -1,5 +1,5 @@
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.prompts import delimit_customer_text, load_template, shop_policy
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.prompts import delimit_customer_text, load_template, shop_policy
 
 
 def test_complaint_template_fills_policy_tone_order_and_delimits_customer_text():

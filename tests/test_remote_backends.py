@@ -22,12 +22,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from core.backends import GenerationParams, ModelError
-from core.backends.errors import Remote, translate
-from core.backends.gguf import embedded_model_path
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.generation import GenerationRun, PreparedPrompt
-from core.model_slot import ModelSlot
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun, PreparedPrompt
+from core.models.backends import GenerationParams, ModelError
+from core.models.backends.errors import Remote, translate
+from core.models.backends.gguf import embedded_model_path
+from core.models.model_slot import ModelSlot
 from core.runtime import backend_config
 from db.models import Generation
 

@@ -3,16 +3,16 @@
 import pytest
 from sqlalchemy import select
 
-from core.backends import GenerationParams
-from core.bouquet_description import BouquetRequest
-from core.bouquet_description import build_prompt as bouquet_prompt
-from core.complaint_reply import ComplaintRequest
-from core.complaint_reply import build_prompt as complaint_prompt
-from core.generation import GenerationRun
-from core.prompts import load_template
-from core.rewrite import REWRITE_ACTIONS, build_rewrite_prompt, rewrite_action
+from core.drafting.bouquet_description import BouquetRequest
+from core.drafting.bouquet_description import build_prompt as bouquet_prompt
+from core.drafting.complaint_reply import ComplaintRequest
+from core.drafting.complaint_reply import build_prompt as complaint_prompt
+from core.drafting.generation import GenerationRun
+from core.drafting.prompts import load_template
+from core.drafting.rewrite import REWRITE_ACTIONS, build_rewrite_prompt, rewrite_action
+from core.drafting.variants import choose_variant, new_variant_group, variant_params
+from core.models.backends import GenerationParams
 from core.text import InputError
-from core.variants import choose_variant, new_variant_group, variant_params
 from db.models import Generation
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.scrub import scrub
+from core.training_data.scrub import scrub
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,11 @@ from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import inspect, text
 from streamlit.testing.v1 import AppTest
 
-from core.backends import (
+from core.accounts.secrets import redact, secret_values
+from core.drafting.complaint_reply import ComplaintRequest, build_prompt
+from core.drafting.generation import GenerationRun
+from core.history.feedback import save_rating
+from core.models.backends import (
     REGISTRY,
     Backend,
     BackendConfig,
@@ -30,11 +34,7 @@ from core.backends import (
     LoadedModel,
     ModelError,
 )
-from core.complaint_reply import ComplaintRequest, build_prompt
-from core.feedback import save_rating
-from core.generation import GenerationRun
-from core.model_slot import ModelSlot
-from core.secrets import redact, secret_values
+from core.models.model_slot import ModelSlot
 from db.session import get_engine
 
 pytestmark = pytest.mark.storage

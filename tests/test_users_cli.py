@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core import auth
-from core.cli import main
+from core.accounts import auth
+from core.cli.parser import main
 
 pytestmark = pytest.mark.storage
 

@@ -21,7 +21,7 @@ from llama_cpp import Llama
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core.backends.gguf import embedded_model_path, physical_cores
+from core.models.backends.gguf import embedded_model_path, physical_cores
 
 SHARED, UNSHARED, REPETITIONS = 301, 47, 80
 

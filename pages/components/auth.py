@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from core.auth import (
+from core.accounts.auth import (
     AccountLocked,
     Identity,
     LoginFailed,

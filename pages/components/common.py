@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.i18n import pick_ui_language, translate
-from core.model_slot import ModelSlot
+from core.models.model_slot import ModelSlot
 from core.runtime import database_url
 from core.runtime import sessions as open_sessions
 

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.backends import LoadedModel, ModelError
-from core.feedback import REASON_TAGS, save_rating
-from core.generation import (
+from core.drafting.generation import (
     ContextOverflow,
     GenerationRun,
     Outcome,
@@ -17,10 +15,12 @@ from core.generation import (
     check_context,
     log_failed_start,
 )
-from core.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
+from core.drafting.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
+from core.drafting.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
+from core.history.feedback import REASON_TAGS, save_rating
+from core.models.backends import LoadedModel, ModelError
 from core.settings import shop_settings
 from core.text import escape_markdown
-from core.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
 from pages.components.auth import current_user_name
 from pages.components.common import db_sessions, tr
 from pages.components.sidebar import ModelChoice, load_model

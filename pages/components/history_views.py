@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from core.feedback import REASON_TAGS
-from core.generation import tokens_per_second
-from core.history import (
+from core.drafting.generation import tokens_per_second
+from core.drafting.rewrite import rewrite_action
+from core.history.browse import (
     MESSAGE_ROLES,
     TASKS,
     GenerationDetail,
@@ -23,7 +23,7 @@ from core.history import (
     local_time,
     preview,
 )
-from core.rewrite import rewrite_action
+from core.history.feedback import REASON_TAGS
 from core.text import escape_markdown
 from pages.components.common import tr
 

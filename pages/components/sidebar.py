@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import ValidationError
 
-from core.backends import REGISTRY, BackendConfig, GenerationParams, LoadedModel, ModelError
-from core.backends.gguf import gpu_offload_available
 from core.i18n import CATALOGUE, UI_LANGUAGES
+from core.models.backends import REGISTRY, BackendConfig, GenerationParams, LoadedModel, ModelError
+from core.models.backends.gguf import gpu_offload_available
 from core.runtime import backend_config
 from core.settings import shop_settings
 from core.text import escape_markdown

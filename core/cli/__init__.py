@@ -1,0 +1,2 @@
+"""`python -m core`: the argument parser (`parser`) and one module per command (`commands/`).
+"""

@@ -1,0 +1,114 @@
+"""`python -m core generate`: draft a complaint reply or a bouquet description on any backend and
+log it, as the app does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from core.cli.parser import UserError, first_error
+from core.models.backends import DEFAULT_BACKEND, REGISTRY, GenerationParams
+
+if TYPE_CHECKING:
+    from core.drafting.generation import PreparedPrompt
+
+TASKS = ("complaint", "bouquet")
+
+
+def _option_id(text: str) -> str:
+    """'get well' and 'get-well' name the occasion `get_well`."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from core.drafting.bouquet_description import LENGTHS, OCCASIONS
+
+    parser = commands.add_parser("generate", help="draft a reply or a description and log it")
+    parser.add_argument("--task", default="complaint", choices=TASKS)
+    parser.add_argument(
+        "--input", required=True, help="the customer's complaint, or the bouquet's flower details"
+    )
+    parser.add_argument("--tone", default="apologetic", choices=["apologetic", "warm", "formal"])
+    parser.add_argument("--lang", default="en", choices=["en", "zh"], help="reply language")
+    parser.add_argument("--order-number", default="")
+    parser.add_argument("--product", default="")
+    parser.add_argument("--delivery-date", default="")
+    parser.add_argument(
+        "--occasion", default="just_because", type=_option_id, choices=OCCASIONS, help="bouquet only"
+    )
+    parser.add_argument("--recipient", default="", help="bouquet only: who it is for")
+    parser.add_argument("--length", default="medium", choices=LENGTHS, help="bouquet only")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=sorted(REGISTRY))
+    parser.add_argument("--model", help="model path or id (default: the embedded model)")
+    parser.add_argument(
+        "--base-url", help="server URL for --backend openai/hub (keys from OPENAI_API_KEY / HF_TOKEN)"
+    )
+    parser.add_argument("--temperature", type=float, default=0.3)
+    parser.add_argument("--max-new-tokens", type=int, default=320)
+    parser.add_argument("--seed", type=int)
+    parser.set_defaults(handler=run)
+
+
+def _prompt(args: argparse.Namespace, shop_name: str) -> PreparedPrompt:
+    """The task's request from the arguments, as its prompt; pydantic errors pass through."""
+    if args.task == "bouquet":
+        from core.drafting import bouquet_description
+
+        bouquet = bouquet_description.BouquetRequest(
+            details=args.input,
+            occasion=args.occasion,
+            recipient=args.recipient,
+            length=args.length,
+            language=args.lang,
+        )
+        return bouquet_description.build_prompt(bouquet, shop_name)
+    from core.drafting import complaint_reply
+
+    complaint = complaint_reply.ComplaintRequest(
+        complaint=args.input,
+        order_number=args.order_number,
+        product=args.product,
+        delivery_date=args.delivery_date,
+        tone=args.tone,
+        language=args.lang,
+    )
+    return complaint_reply.build_prompt(complaint, shop_name)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.drafting.generation import GenerationRun
+    from core.models.model_slot import ModelSlot
+    from core.runtime import backend_config, sessions
+    from core.settings import shop_settings
+
+    try:
+        prompt = _prompt(args, shop_settings().shop_name)
+        params = GenerationParams(
+            temperature=args.temperature, max_new_tokens=args.max_new_tokens, seed=args.seed
+        )
+    except ValueError as error:
+        raise UserError(first_error(error)) from None
+    config = backend_config(args.backend, model=args.model, base_url=args.base_url)
+    model = ModelSlot().get(args.backend, config)
+    for notice in model.info().notices:
+        print(f"note: {notice}", file=sys.stderr)
+    run = GenerationRun(
+        prompt=prompt,
+        model=model,
+        params=params,
+        sessions=sessions(),
+    )
+    for text in run.stream():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    outcome = run.outcome
+    assert outcome is not None
+    speed = f", {outcome.tokens_per_second:.1f} tok/s" if outcome.tokens_per_second else ""
+    print(
+        f"[generation {outcome.generation_id}: {outcome.model_id} via {outcome.backend}, "
+        f"first token {outcome.ttft_ms or 0:.0f} ms, {outcome.completion_tokens} tokens{speed}]",
+        file=sys.stderr,
+    )
+    return 0
