@@ -133,6 +133,10 @@ class GenerationDetail:
     rewrites: list[LinkedDraft]
     variants: list[LinkedDraft]
     """The whole variant group, this generation included; empty when it was asked for alone."""
+    checks: list[dict[str, str]] | None = None
+    """The quality checks it failed; None when it was never checked."""
+    retry_of: int | None = None
+    """The first attempt of the same request, when the guard wrote this one again."""
 
     @property
     def sent_reply(self) -> str | None:
@@ -360,4 +364,6 @@ def generation_detail(session: Session, generation_id: int) -> GenerationDetail 
         parent=_linked([parent])[0] if parent is not None else None,
         rewrites=_linked(rewrites),
         variants=_linked(variants),
+        checks=generation.checks,
+        retry_of=generation.retry_of,
     )

@@ -57,6 +57,15 @@ class Generation(Base):
     created_by: Mapped[str | None] = mapped_column(String(64), index=True)
     """Name of the logged-in user who asked for it; None in local mode, from the CLI, or imports.
     A name, not a key: the record of who did what outlives the user's account."""
+    checks: Mapped[list[Any] | None]
+    """Quality checks the draft failed, as `{"id", "severity", "detail"}`; an empty list when it
+    passed them all, None when it was never checked (stopped, failed, older rows, imports)."""
+    retry_of: Mapped[int | None] = mapped_column(
+        ForeignKey("generations.id", ondelete="SET NULL", name="fk_generations_retry_of"),
+        index=True,
+    )
+    """The first attempt of the same request, when this draft was written because a quality
+    check rejected an earlier one."""
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"

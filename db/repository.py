@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import Generation, Rating
 
-STATUSES = ("ok", "error", "cancelled")
+# rejected: a finished draft that failed a hard quality check (core.quality); kept, never sent.
+STATUSES = ("ok", "error", "cancelled", "rejected")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class GenerationRecord:
     parent_id: int | None = None
     variant_group: str | None = None
     created_by: str | None = None
+    checks: list[dict[str, str]] | None = None
+    retry_of: int | None = None
 
 
 def log_generation(session: Session, record: GenerationRecord) -> Generation:

@@ -13,7 +13,6 @@ from pages.components.drafts import (
     stream_drafts,
     variant_count_input,
 )
-from pages.components.sidebar import uses_embedded_model
 
 require_login()
 st.title(tr("bouquet.title"))
@@ -45,9 +44,6 @@ with st.form("bouquet.form"):
     with count_column:
         count = variant_count_input("bouquet.count")
     submitted = st.form_submit_button(tr("bouquet.submit"), type="primary")
-
-if language == "zh" and uses_embedded_model(st.session_state["model_choice"]):
-    st.info(tr("bouquet.zh_on_tiny_model"))
 
 if submitted:
     try:

@@ -13,7 +13,6 @@ from pages.components.drafts import (
     stream_drafts,
     variant_count_input,
 )
-from pages.components.sidebar import uses_embedded_model
 
 require_login()
 st.title(tr("complaint.title"))
@@ -42,9 +41,6 @@ with st.form("complaint.form"):
     with count_column:
         count = variant_count_input("complaint.count")
     submitted = st.form_submit_button(tr("complaint.submit"), type="primary")
-
-if language == "zh" and uses_embedded_model(st.session_state["model_choice"]):
-    st.info(tr("complaint.zh_on_tiny_model"))
 
 if submitted:
     try:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.models.backends import ModelError
+from core.models.catalogue import RECOMMENDED, downloaded, estimated_decode_speed, fit, fit_state
 from core.models.downloads import download_watched, hub_endpoint
 from core.models.hardware import format_bytes, hardware_report
 from core.models.model_files import ModelFile, estimate_memory, list_models
@@ -117,6 +118,56 @@ if not found:
 for model in found:
     show_model(model, context, device)
 
+def download_with_progress(repo: str, filename: str = "") -> None:
+    """Download a file (or a whole repository) with a progress bar; says where it went."""
+    bar = st.progress(0.0, text=tr("models.starting"))
+
+    def tick(done: int, total: int | None) -> None:
+        shown = format_bytes(total) if total else "?"
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=tr("models.progress", done=format_bytes(done), total=shown))
+
+    try:
+        path = download_watched(
+            repo, models_dir, filename=filename.strip(), token=secrets().get("HF_TOKEN"), on_tick=tick
+        )
+    except ModelError as error:
+        st.error(str(error))
+    else:
+        where = escape_markdown(str(path))
+        done = tr("models.verified", path=where) if filename else tr("models.downloaded", path=where)
+        bar.progress(1.0, text=done)
+        st.success(done)
+
+
+# --- Recommended models ---
+st.subheader(tr("models.recommended_heading"))
+st.caption(tr("models.recommended_intro"))
+language_names = {"en": tr("language.en"), "zh": tr("language.zh")}
+rows = []
+for model in RECOMMENDED:
+    estimate = fit(model, models_dir, context)
+    rows.append(
+        {
+            tr("models.col.model"): model.name,
+            tr("models.col.languages"): ", ".join(language_names[code] for code in sorted(model.languages)),
+            tr("models.col.size"): format_bytes(model.size_bytes),
+            tr("models.col.memory"): format_bytes(estimate.total_bytes),
+            tr("models.col.fits"): tr(f"models.fits.{fit_state(estimate)}"),
+            tr("models.col.speed"): tr("models.speed", speed=estimated_decode_speed(model)),
+            tr("models.col.licence"): model.licence,
+        }
+    )
+st.dataframe(rows, hide_index=True)
+wanted = None
+with st.container(horizontal=True):
+    for model in RECOMMENDED:
+        if downloaded(model, models_dir):
+            st.caption(tr("models.have", name=model.name))
+        elif st.button(tr("models.get", name=model.name), key=f"models.get.{model.filename}"):
+            wanted = model
+if wanted is not None:
+    download_with_progress(wanted.repo_id, wanted.filename)
+
 # --- Download from the Hub ---
 st.subheader(tr("models.download_heading"))
 st.caption(tr("models.endpoint", endpoint=hub_endpoint()))
@@ -128,18 +179,4 @@ with st.form("models.download"):
     )
     submitted = st.form_submit_button(tr("models.download"), type="primary")
 if submitted:
-    bar = st.progress(0.0, text=tr("models.starting"))
-
-    def tick(done: int, total: int | None) -> None:
-        shown = format_bytes(total) if total else "?"
-        bar.progress(min(done / total, 1.0) if total else 0.0, text=tr("models.progress", done=format_bytes(done), total=shown))
-
-    try:
-        path = download_watched(
-            repo_id, models_dir, filename=filename.strip(), token=secrets().get("HF_TOKEN"), on_tick=tick
-        )
-    except ModelError as error:
-        st.error(str(error))
-    else:
-        bar.progress(1.0, text=tr("models.downloaded", path=escape_markdown(str(path))))
-        st.success(tr("models.downloaded", path=escape_markdown(str(path))))
+    download_with_progress(repo_id, filename)

@@ -131,6 +131,7 @@ class FakeModel(LoadedModel):
         self.replies: list[str | Exception] = []
         self.calls: list[list[BaseMessage]] = []
         self.params: list[GenerationParams] = []
+        self.last: str | Exception = ""
 
     @property
     def model_id(self) -> str:
@@ -141,7 +142,9 @@ class FakeModel(LoadedModel):
 
     def chat_model(self, params: GenerationParams) -> BaseChatModel:
         self.params.append(params)
-        reply = self.replies.pop(0)
+        # Out of replies, it says the last one again: a model that keeps making one mistake,
+        # as the quality guard's retries meet it.
+        reply = self.last = self.replies.pop(0) if self.replies else self.last
         if isinstance(reply, Exception):
             return _FailingChatModel(error=reply)
         return RecordingFakeChatModel(messages=iter([AIMessage(content=reply)]), recorder=self)

@@ -23,12 +23,20 @@ def app(monkeypatch, fake_model, sessions):
     st.cache_resource.clear()
 
 
+WRONG_FLOWERS_REPLY = (
+    "We are so sorry that the wrong flowers were delivered. We will deliver the correct bouquet "
+    "as soon as we can, and you are welcome to keep the ones that came.\nHuayu Flowers"
+)
+
+
 def submit(at: AppTest, label: str) -> AppTest:
     return next(b for b in at.button if b.label == label).click().run()
 
 
 def test_complaint_page_drafts_shows_metrics_and_logs(app, fake_model, sessions):
-    fake_model.enqueue(["We are so sorry. <img src=x onerror=alert(1)> Fresh roses tomorrow."])
+    fake_model.enqueue(
+        ["We are so sorry your roses wilted. <img src=x onerror=alert(1)> Fresh roses tomorrow."]
+    )
     app.run()
     assert not app.exception
     app.text_area(key="complaint.text").input("My roses wilted after a day.")
@@ -40,10 +48,13 @@ def test_complaint_page_drafts_shows_metrics_and_logs(app, fake_model, sessions)
     assert "<img" not in shown.replace("\\<img", "")  # model HTML is escaped, never rendered
     assert any("fake-model" in c.value and "tok/s" in c.value for c in app.caption)
     with sessions() as session:
-        row = session.scalars(select(Generation)).one()
+        row = session.scalars(select(Generation).order_by(Generation.id)).first()
     assert row.inputs["order_number"] == "YS20260214-0772"
-    assert "YS20260214-0772" in row.messages[1]["content"]
-    assert row.status == "ok"
+    assert "YS20260214-0772" in row.messages[-1]["content"]
+    # An HTML tag is no finished draft either: the guard rejected it (three times, the fake model
+    # saying the same), and the page shows it only as the least bad, marked unusable.
+    assert row.status == "rejected" and row.checks[0]["id"] == "placeholder"
+    assert any("could not write a usable reply" in e.value for e in app.error)
 
 
 def test_empty_complaint_gives_a_message_and_no_generation(app, sessions):
@@ -57,7 +68,7 @@ def test_empty_complaint_gives_a_message_and_no_generation(app, sessions):
 
 
 def test_rating_and_edited_reply_are_saved_without_losing_the_draft(app, fake_model, sessions):
-    fake_model.enqueue(["Sorry about the tulips."])
+    fake_model.enqueue([WRONG_FLOWERS_REPLY])
     app.run()
     app.text_area(key="complaint.text").input("Wrong flowers delivered.")
     submit(app, "Draft reply")
@@ -75,7 +86,7 @@ def test_rating_and_edited_reply_are_saved_without_losing_the_draft(app, fake_mo
     assert rating.generation_id == generation_id
     assert rating.edited_reply == "Sorry about the tulips. The right ones come today."
     assert rating.comment == "added same-day redelivery"
-    assert draft == "Sorry about the tulips."  # the draft itself is never overwritten
+    assert draft == WRONG_FLOWERS_REPLY  # the draft itself is never overwritten
 
 
 def test_interface_switches_to_chinese(app):

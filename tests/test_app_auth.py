@@ -53,6 +53,13 @@ def log_in(at: AppTest, name: str, password: str) -> AppTest:
     return click(at, "Log in")
 
 
+# A draft that passes the quality checks for a complaint about wilted roses.
+ROSES_REPLY = (
+    "We are so sorry your roses wilted. Please send us a photo, and we will re-deliver fresh roses "
+    "for free or refund you in full."
+)
+
+
 def is_login_page(at: AppTest) -> bool:
     return any(t.key == "auth.password" for t in at.text_input) and not any(
         a.key == "complaint.text" for a in at.text_area
@@ -60,7 +67,7 @@ def is_login_page(at: AppTest) -> bool:
 
 
 def test_local_mode_runs_without_logins_and_says_so(app, fake_model, sessions):
-    fake_model.enqueue(["Sorry!"])
+    fake_model.enqueue([ROSES_REPLY])
     app.run()
     assert not app.exception
     assert st.get_option("server.address") == "127.0.0.1"  # .streamlit/config.toml
@@ -90,7 +97,7 @@ def test_with_users_an_exposed_app_asks_for_a_login(app, shop_users, exposed):
 
 
 def test_every_page_needs_a_login_and_drafts_record_who_made_them(app, shop_users, fake_model, sessions):
-    fake_model.enqueue(["Sorry about the roses."])
+    fake_model.enqueue([ROSES_REPLY])
     app.run()
     assert is_login_page(app)
     assert not app.sidebar.selectbox  # no model settings before logging in
@@ -152,7 +159,7 @@ def test_a_manager_unlocks_a_locked_account_on_the_users_page(app, shop_users, s
 
 
 def test_an_idle_session_ends_but_keeps_what_was_typed(app, shop_users, fake_model, sessions):
-    fake_model.enqueue(["Sorry, fresh roses tomorrow."])
+    fake_model.enqueue([ROSES_REPLY])
     app.run()
     log_in(app, "li", "tulips-2026")
     app.session_state["auth.last_seen"] = auth.utcnow() - timedelta(hours=2)

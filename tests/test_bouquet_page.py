@@ -17,6 +17,10 @@ def bouquet_page(at):
     return at.switch_page("pages/bouquet.py").run()
 
 
+FIRST = "Twelve red roses and a cloud of baby's breath, softly wrapped in red paper for the bride."
+SECOND = "A bright bundle of red roses with baby's breath, wrapped in red for her wedding day."
+
+
 def generations(sessions):
     with sessions() as session:
         return list(session.scalars(select(Generation).order_by(Generation.id)))
@@ -25,7 +29,7 @@ def generations(sessions):
 def test_two_variants_side_by_side_then_pick_and_switch(streamlit_app, fake_model, sessions):
     at = bouquet_page(streamlit_app)
     assert not at.exception
-    fake_model.enqueue(["Twelve red roses, softly wrapped.", "A bright bundle of red roses."])
+    fake_model.enqueue([FIRST, SECOND])
     at.text_area(key="bouquet.details").input("12 red roses with baby's breath, red wrapping")
     at.selectbox(key="bouquet.occasion").select("wedding")
     at.text_input(key="bouquet.recipient").input("the bride")
@@ -48,10 +52,8 @@ def test_two_variants_side_by_side_then_pick_and_switch(streamlit_app, fake_mode
     }
     assert "Twelve red roses" in shown["**Draft 1**"]
     assert "bright bundle" in shown["**Draft 2**"]
-    assert (
-        at.text_area(key=f"rating.{first.id}.edited").value == "Twelve red roses, softly wrapped."
-    )
-    assert at.text_area(key=f"rating.{second.id}.edited").value == "A bright bundle of red roses."
+    assert at.text_area(key=f"rating.{first.id}.edited").value == FIRST
+    assert at.text_area(key=f"rating.{second.id}.edited").value == SECOND
 
     click(at, key=f"drafts.choose.{second.id}")
     assert not at.exception
@@ -64,7 +66,7 @@ def test_two_variants_side_by_side_then_pick_and_switch(streamlit_app, fake_mode
 
 def test_a_single_description_has_no_pick_button(streamlit_app, fake_model, sessions):
     at = bouquet_page(streamlit_app)
-    fake_model.enqueue(["Quiet white lilies."])
+    fake_model.enqueue(["Quiet white lilies and chrysanthemums, gently arranged to offer peace and comfort."])
     at.text_area(key="bouquet.details").input("White lilies and chrysanthemums")
     at.selectbox(key="bouquet.occasion").select("sympathy")
     click(at, "Write description")
@@ -107,7 +109,7 @@ def test_rewrite_a_draft_shown_under_it_with_its_own_rating(streamlit_app, fake_
 
 def test_complaint_page_variants_too(streamlit_app, fake_model, sessions):
     at = streamlit_app.run()
-    fake_model.enqueue(["Sorry, one.", "Sorry, two.", "Sorry, three."])
+    fake_model.enqueue([f"We are so sorry your roses wilted in a day. {n} We will re-deliver fresh roses for free." for n in ("Truly.", "Really.", "Honestly.")])
     at.text_area(key="complaint.text").input("The roses wilted in a day.")
     at.number_input(key="complaint.count").set_value(3)
     click(at, "Draft reply")

@@ -7,8 +7,13 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -25,6 +30,12 @@ FILES = {
     "tiny.gguf": b"GGUF" + bytes(range(256)) * (24 * 4096),  # 24 MiB
     "config.json": json.dumps({"model_type": "llama"}).encode(),
 }
+
+
+# Served but not listed in the repository (so whole-repository downloads leave them out).
+SLOW = "slow.gguf"  # sent at about 8 MiB/s, so a download can be killed part-way
+CORRUPT = "corrupt.gguf"  # the right size, one byte changed: its sha256 is not the Hub's
+EXTRA_FILES = {SLOW: b"GGUF" + bytes(range(256)) * (32 * 4096), CORRUPT: FILES["tiny.gguf"]}
 
 
 class HubHandler(http.server.BaseHTTPRequestHandler):
@@ -51,9 +62,10 @@ class HubHandler(http.server.BaseHTTPRequestHandler):
             ]
             return self._json(tree, body)
         prefix = f"/{REPO}/resolve/"
-        if path.startswith(prefix) and path[len(prefix) :].split("/", 1)[-1] in FILES:
+        served = {**FILES, **EXTRA_FILES}
+        if path.startswith(prefix) and path[len(prefix) :].split("/", 1)[-1] in served:
             name = path[len(prefix) :].split("/", 1)[1]
-            return self._file(name, FILES[name], body)
+            return self._file(name, served[name], body)
         self.send_response(404)
         self.send_header("X-Error-Code", "RepoNotFound")
         self.send_header("Content-Length", "0")
@@ -82,6 +94,13 @@ class HubHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
         if not body:
+            return
+        if name == CORRUPT:
+            data = data[:100] + bytes([data[100] ^ 0xFF]) + data[101:]
+        if name == SLOW:
+            for offset in range(start, len(data), 1024 * 1024):
+                self.wfile.write(data[offset : offset + 1024 * 1024])
+                time.sleep(0.12)
             return
         dropped: set[str] = self.server.dropped  # type: ignore[attr-defined]
         if not start and name not in dropped and len(data) > 1000:
@@ -126,7 +145,7 @@ def test_a_file_cut_off_half_way_resumes_with_a_range_request(hub, tmp_path, mon
     assert 0 < resumed_at <= len(data) // 2
     assert progress[-1] == (len(data), len(data))
     assert all(a[0] <= b[0] for a, b in pairwise(progress))  # never goes backwards
-    assert not list(path.parent.glob("*.incomplete"))
+    assert not list(path.parent.rglob("*.part")) and not list(path.parent.rglob("*.incomplete"))
 
 
 def test_a_whole_repository_downloads_with_one_progress_total(hub, tmp_path):
@@ -167,3 +186,91 @@ def test_already_downloaded_files_are_not_fetched_again(hub, tmp_path):
 
 def test_target_folder_is_one_per_repository(tmp_path: Path):
     assert target_folder(tmp_path, "Qwen/Qwen2.5-3B-Instruct-GGUF").name == "Qwen--Qwen2.5-3B-Instruct-GGUF"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_download_cut_off_by_closing_the_app_goes_on_from_where_it_stopped(hub, tmp_path):
+    """The app is killed mid-file (no chance to clean up); the next download asks for the rest."""
+    script = (
+        "import sys; from pathlib import Path; from core.models.downloads import download; "
+        f"download({REPO!r}, Path(sys.argv[1]), filename={SLOW!r}, endpoint=sys.argv[2])"
+    )
+    app = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), url(hub)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        partial: list[Path] = []
+        while time.monotonic() < deadline and not any(p.stat().st_size >= 4 * 2**20 for p in partial):
+            time.sleep(0.1)
+            partial = list(tmp_path.rglob("*.part"))
+        os.kill(app.pid, signal.SIGKILL)
+    finally:
+        app.wait(timeout=30)
+    assert partial, "the download never got going"
+    kept = max(p.stat().st_size for p in tmp_path.rglob("*.part"))
+    data = EXTRA_FILES[SLOW]
+    assert 0 < kept < len(data)
+
+    path = download(REPO, tmp_path, filename=SLOW, endpoint=url(hub))
+    assert path.read_bytes() == data
+    resumed = [r for method, p, r in hub.requests if method == "GET" and p.endswith(SLOW)][-1]
+    assert resumed == f"bytes={kept}-"  # only the rest was asked for
+    assert (path.parent / (SLOW + ".sha256")).read_text().strip() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_corrupt_download_is_deleted_and_refused(hub, tmp_path):
+    with pytest.raises(ModelError, match="corrupt") as refused:
+        download(REPO, tmp_path, filename=CORRUPT, endpoint=url(hub))
+    assert "sha256" in str(refused.value) and "again" in str(refused.value)
+    assert not (target_folder(tmp_path, REPO) / CORRUPT).exists()  # never loaded by mistake
+
+
+def test_a_verified_file_is_not_hashed_again(hub, tmp_path, monkeypatch):
+    download(REPO, tmp_path, filename="tiny.gguf", endpoint=url(hub))
+    from core.models import downloads
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(downloads, "sha256_of", no_hashing)
+    download(REPO, tmp_path, filename="tiny.gguf", endpoint=url(hub))
+
+
+def test_the_model_manager_downloads_a_recommended_model_with_one_click(hub, tmp_path, monkeypatch, sessions):
+    from dataclasses import replace
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from core.models.catalogue import RECOMMENDED
+    from tests.test_backend_pages import MODELS_PAGE, sidebar_and_page
+
+    monkeypatch.setenv("HF_ENDPOINT", url(hub))
+    monkeypatch.setenv("HUAYU_MODELS_DIR", str(tmp_path / "models"))
+    # The first recommended model, served by the local hub as its tiny.gguf.
+    tiny = replace(RECOMMENDED[0], repo_id=REPO, filename="tiny.gguf", size_bytes=len(FILES["tiny.gguf"]))
+    monkeypatch.setattr("core.models.catalogue.RECOMMENDED", (tiny, *RECOMMENDED[1:]))
+    st.cache_resource.clear()
+    at = AppTest.from_function(sidebar_and_page, args=(MODELS_PAGE,), default_timeout=60)
+    at.session_state["ui.language"] = "en"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == len(RECOMMENDED)
+    qwen = table[table["Model"].str.startswith("Qwen2.5-0.5B")].iloc[0]
+    assert qwen["Writes"] == "English, Chinese"
+    assert qwen["Fits here"] in ("yes", "just", "no") and qwen["Expected speed"].startswith("≈ ")
+    smollm = table[table["Model"].str.startswith("SmolLM2")].iloc[0]
+    assert smollm["Writes"] == "English"
+
+    at.button(key="models.get.tiny.gguf").click().run()
+    assert not at.exception
+    assert any("sha256 match" in s.value for s in at.success)
+    saved = target_folder(tmp_path / "models", REPO) / "tiny.gguf"
+    assert saved.read_bytes() == FILES["tiny.gguf"]
+    at.run()
+    assert not at.exception, at.exception
+    assert any(c.value.endswith("downloaded") for c in at.caption)
+    assert not any(b.key == "models.get.tiny.gguf" for b in at.button)
+    st.cache_resource.clear()

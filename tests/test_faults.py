@@ -36,6 +36,10 @@ from db.models import Generation
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 COMPLAINT = "玫瑰第二天就谢了 — the roses wilted after one day 🌹"
+SORRY_ABOUT_THE_ROSES = (
+    "We are so sorry that your roses wilted after one day. Please send us a photo, and we will "
+    "re-deliver fresh roses for free or refund you in full."
+)
 
 
 @pytest.fixture
@@ -58,11 +62,11 @@ def rows(sessions) -> list[Generation]:
 
 def retry_succeeds(at: AppTest, sessions, monkeypatch, fake_model) -> None:
     """Press "Draft reply" again with a working model: a second, successful generation."""
-    fake_model.enqueue(["We are so sorry about the roses."])
+    fake_model.enqueue([SORRY_ABOUT_THE_ROSES])
     monkeypatch.setattr(ModelSlot, "get", lambda self, backend_id, config: fake_model)
     draft(at)
     assert not at.exception
-    assert any("We are so sorry about the roses." in m.value.replace("\\", "") for m in at.markdown)
+    assert any(SORRY_ABOUT_THE_ROSES in m.value.replace("\\", "") for m in at.markdown)
     last = rows(sessions)[-1]
     assert last.status == "ok" and last.inputs["complaint"] == COMPLAINT
 

@@ -2,7 +2,7 @@
 
 
 def test_complaint_form_survives_a_visit_to_history(streamlit_app, fake_model):
-    fake_model.enqueue(["We are sorry about the lilies."])
+    fake_model.enqueue(["We are so sorry the lilies were brown at the edges. Please send us a photo and we will re-deliver fresh lilies for free or refund you in full."])
     app = streamlit_app
     app.run()
     app.text_area(key="complaint.text").input("The lilies were brown at the edges.")

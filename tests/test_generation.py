@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from core.drafting.complaint_reply import ComplaintRequest, build_prompt
 from core.drafting.generation import GenerationRun
+from core.models.backends import GenerationParams
 from db.models import Generation
 
 pytestmark = pytest.mark.storage
@@ -26,12 +27,13 @@ def test_a_run_streams_and_logs_text_timings_and_tokens(sessions, fake_model):
         assert row.messages == prompt().messages  # exactly what was sent
         assert row.backend == "fake" and row.model_id == "fake-model"
         assert row.prompt_tokens == 42 and row.completion_tokens == 7
-        assert row.params["max_new_tokens"] == 320
+        assert row.params["max_new_tokens"] == 200  # the complaint template caps the settings' 320
         assert row.template_id == "complaint_reply.en"
     # the model saw the same messages that were logged
     sent = fake_model.calls[0]
-    assert [m.type for m in sent] == ["system", "human"]
-    assert sent[1].content == prompt().messages[1]["content"]
+    # the system prompt, the template's example exchange for the tone, then the customer
+    assert [m.type for m in sent] == ["system", "human", "ai", "human"]
+    assert sent[-1].content == prompt().messages[-1]["content"]
 
 
 def test_a_failing_model_is_logged_as_error_with_partial_text(sessions, fake_model):
@@ -85,3 +87,13 @@ def fake_model_params():
     from core.models.backends import GenerationParams
 
     return GenerationParams()
+
+
+def test_the_template_caps_new_tokens_and_a_smaller_setting_wins(sessions, fake_model):
+    assert prompt().max_new_tokens == 200
+    capped = GenerationRun(prompt=prompt(), model=fake_model, params=GenerationParams(), sessions=sessions)
+    assert capped.params.max_new_tokens == 200
+    smaller = GenerationRun(
+        prompt=prompt(), model=fake_model, params=GenerationParams(max_new_tokens=90), sessions=sessions
+    )
+    assert smaller.params.max_new_tokens == 90

@@ -12,7 +12,9 @@ from core.history.browse import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.history.feedback import REASON_TAGS
 from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 from core.models.backends import REGISTRY
+from core.models.catalogue import FIT_STATES
 from core.models.model_files import ModelKind
+from core.quality.checks import CHECK_IDS
 from core.training_data.export_formats import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,8 @@ def used_keys() -> set[str]:
     keys |= {f"auth.ended.{reason}" for reason in SESSION_END_REASONS}
     keys |= {f"backend.{backend_id}" for backend_id in REGISTRY}
     keys |= {f"models.kind.{kind}" for kind in get_args(ModelKind)}
+    keys |= {f"models.fits.{state}" for state in FIT_STATES}
+    keys |= {f"check.{check_id}" for check_id in CHECK_IDS}
     return keys
 
 

@@ -40,7 +40,7 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
     first, first_rating = rows[0]  # a Chinese complaint with an earlier draft, 5 stars
     assert first.template_id == "complaint_reply.zh"
     assert first.messages[0]["role"] == "system" and "Huayu Flowers" in first.messages[0]["content"]
-    assert "花送到的时候已经蔫了" in first.messages[1]["content"]
+    assert "花送到的时候已经蔫了" in first.messages[-1]["content"]
     assert first.output == "抱歉，花蔫了。我们会处理。"  # the draft is what the "model" wrote
     assert first_rating.stars == 5
     assert first_rating.edited_reply.startswith("非常抱歉让您失望了")  # what was sent is the edit
@@ -54,7 +54,7 @@ def test_sample_file_imports_good_rows_and_names_bad_lines(sessions):
 
     sunflowers, _ = rows[5]
     assert sunflowers.template_id == "bouquet_description.en"
-    assert "6 sunflowers" in sunflowers.messages[1]["content"]
+    assert "6 sunflowers" in sunflowers.messages[-1]["content"]
     assert sunflowers.messages[0]["content"].startswith("You write product descriptions")
 
 

@@ -39,6 +39,14 @@ def models_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def test_a_header_claiming_a_huge_string_is_corrupt_not_a_memory_error(tmp_path):
+    # version 3, no tensors, one key whose length field says 2**60 bytes
+    garbage = tmp_path / "garbage.gguf"
+    garbage.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + bytes(8) + (1).to_bytes(8, "little") + (2**60).to_bytes(8, "little"))
+    model = describe(garbage)
+    assert model.kind == "broken" and "corrupt" in model.problem and "Download it again" in model.problem
+
+
 def test_listing_finds_models_and_says_why_some_cannot_load(models_dir):
     found = {model.name: model for model in list_models(models_dir)}
     assert set(found) == {"smollm2.gguf", "llama-2-7b-chat.ggmlv3.q4_0.bin", "half.gguf", "tiny-qwen"}

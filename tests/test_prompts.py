@@ -11,7 +11,7 @@ def test_complaint_template_fills_policy_tone_order_and_delimits_customer_text()
         language="en",
     )
     prompt = build_prompt(request, "Rose & Co")
-    system, user = prompt.messages
+    system, *_, user = prompt.messages
     assert system["role"] == "system" and user["role"] == "user"
     assert "Rose & Co" in system["content"]
     assert "Freshness guarantee" in system["content"]  # the shop policy is part of the prompt
@@ -29,7 +29,7 @@ def test_complaint_template_fills_policy_tone_order_and_delimits_customer_text()
 
 def test_chinese_template_and_policy():
     prompt = build_prompt(ComplaintRequest(complaint="花两天就枯了。", language="zh"), "花语花店")
-    system, user = prompt.messages
+    system, *_, user = prompt.messages
     assert "简体中文" in system["content"]
     assert "鲜花保障" in system["content"]
     assert "花两天就枯了。" in user["content"]
@@ -47,7 +47,7 @@ def test_version_is_a_content_hash_that_changes_with_the_policy():
 
 def test_braces_in_customer_text_are_kept_verbatim():
     prompt = build_prompt(ComplaintRequest(complaint="Price was {total} {0} }{"), "Shop")
-    assert "Price was {total} {0} }{" in prompt.messages[1]["content"]
+    assert "Price was {total} {0} }{" in prompt.messages[-1]["content"]
 
 
 def test_forged_closing_tag_cannot_end_the_customer_block():
@@ -55,7 +55,7 @@ def test_forged_closing_tag_cannot_end_the_customer_block():
     safe = delimit_customer_text(text)
     assert "</customer_message>" not in safe and "<customer_message>" not in safe
     prompt = build_prompt(ComplaintRequest(complaint=text), "Shop")
-    assert prompt.messages[1]["content"].count("</customer_message>") == 1
+    assert prompt.messages[-1]["content"].count("</customer_message>") == 1
 
 
 def test_policy_defaults_exist_in_both_languages():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -62,7 +63,14 @@ def build_prompt(request: BouquetRequest, shop_name: str) -> PreparedPrompt:
     lines = [line["flowers"].format(value=request.details)]
     if request.recipient:
         lines.append(line["recipient"].format(value=request.recipient))
+    example = template.examples.get(request.length)
     messages = template.messages(
+        example={
+            "user": template.user.format(details=delimit_text(example["details"], DETAILS_TAG)),
+            "reply": example["reply"],
+        }
+        if example
+        else None,
         shop_name=shop_name,
         occasion=template.tables["occasions"][request.occasion],
         length=template.tables["lengths"][request.length],
@@ -75,4 +83,9 @@ def build_prompt(request: BouquetRequest, shop_name: str) -> PreparedPrompt:
         inputs=request.model_dump(),
         messages=messages,
         stop=tag_stops(DETAILS_TAG),
+        max_new_tokens=(
+            template.max_new_tokens.get(request.length)
+            if isinstance(template.max_new_tokens, Mapping)
+            else template.max_new_tokens
+        ),
     )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.drafting.generation import PreparedPrompt
-from core.drafting.prompts import delimit_customer_text, load_template, shop_policy, tag_stops
+from core.drafting.prompts import (
+    PromptTemplate,
+    delimit_customer_text,
+    load_template,
+    shop_policy,
+    tag_stops,
+)
+from core.quality.topics import policy_rules, policy_topics
 from core.text import clean_text, require_text
 
 TASK = "complaint"
@@ -41,11 +49,39 @@ class ComplaintRequest(BaseModel):
         return " ".join(clean_text(value).split())
 
 
+def pick_example(
+    template: PromptTemplate, complaint: str, tone: str, language: str
+) -> Mapping[str, str] | None:
+    """The template's example for this complaint's policy topic in this tone (`none`: a topic
+    the policy does not cover), else the tone's own, else none at all."""
+    topics = policy_topics(complaint, language)
+    topic = topics[0] if topics else "none"
+    examples: Mapping[str, Any] = template.examples
+    by_topic = examples.get(topic)
+    if isinstance(by_topic, Mapping) and isinstance(by_topic.get(tone), Mapping):
+        return by_topic[tone]
+    by_tone = examples.get(tone)
+    return by_tone if isinstance(by_tone, Mapping) and "reply" in by_tone else None
+
+
+def policy_hint(template: PromptTemplate, complaint: str, policy: str, language: str) -> str:
+    """The template's line naming the policy rules this complaint is about, or saying none is.
+
+    Empty when the template has no such lines (a shop's own older template)."""
+    hints = template.tables.get("policy_hints")
+    if not hints:
+        return ""
+    rules = policy_rules(complaint, policy, language)
+    if not rules:
+        return hints["none"]
+    joiner = "；" if language == "zh" else " "
+    return hints["rules"].format(rules=joiner.join(rule.lstrip("- ") for rule in rules))
+
+
 def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
     """The complaint-reply template filled in for `request`, with the shop's policy."""
-    template = load_template(
-        "complaint_reply", request.language, includes={"policy": shop_policy(request.language)}
-    )
+    policy = shop_policy(request.language)
+    template = load_template("complaint_reply", request.language, includes={"policy": policy})
     labels = template.tables["order_labels"]
     order_lines = [
         f"- {labels[key]}: {delimit_customer_text(value)}"
@@ -57,11 +93,23 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         if value
     ]
     order_details = f"{labels['heading']}:\n" + "\n".join(order_lines) + "\n\n" if order_lines else ""
+    example = pick_example(template, request.complaint, request.tone, request.language)
     messages = template.messages(
+        example={
+            "user": template.user.format(
+                order_details="",
+                complaint=example["complaint"],
+                policy_hint=policy_hint(template, example["complaint"], policy, request.language),
+            ),
+            "reply": example["reply"].format(shop_name=shop_name),
+        }
+        if example
+        else None,
         shop_name=shop_name,
         tone=template.tables["tones"][request.tone],
         order_details=order_details,
         complaint=delimit_customer_text(request.complaint),
+        policy_hint=policy_hint(template, request.complaint, policy, request.language),
     )
     return PreparedPrompt(
         task=TASK,
@@ -70,4 +118,6 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         inputs=request.model_dump(),
         messages=messages,
         stop=tag_stops("customer_message"),
+        references=(policy,),
+        max_new_tokens=template.max_new_tokens if isinstance(template.max_new_tokens, int) else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.accounts.secrets import redact
 from core.models.backends import GenerationParams, LoadedModel
+from core.quality.checks import Verdict
 from core.text import InputError, remove_control_characters
 from db.repository import GenerationRecord, log_generation
 
@@ -31,6 +32,26 @@ class PreparedPrompt:
     """Text that never belongs in the reply (e.g. the prompt's delimiters): generation ends there."""
     parent_id: int | None = None
     """The draft this prompt rewrites, when it is a rewrite."""
+    references: tuple[str, ...] = ()
+    """Texts placed in the prompt that a draft may restate (the shop policy): the quality checks
+    tell restating them from reciting them."""
+    max_new_tokens: int | None = None
+    """The most new tokens the task needs (the template says): a run takes the smaller of this
+    and the settings' own limit, so a tiny model cannot ramble on past a reply's length."""
+
+    @property
+    def source(self) -> str:
+        """The staff's text the draft answers: the complaint, the bouquet details, or the draft
+        a rewrite rewrites."""
+        for key in ("draft", "complaint", "details"):
+            if self.inputs.get(key):
+                return str(self.inputs[key])
+        return ""
+
+    @property
+    def language(self) -> str:
+        """The reply language asked for (the template's own otherwise)."""
+        return str(self.inputs.get("language") or self.template_id.rsplit(".", 1)[-1])
 
 
 @dataclass
@@ -49,6 +70,16 @@ class Outcome:
     completion_tokens: int | None = None
     parent_id: int | None = None
     variant_group: str | None = None
+    checks: list[dict[str, str]] | None = None
+    """The quality checks it failed (None when it was not checked: stopped, failed, unguarded)."""
+    retry_of: int | None = None
+    attempts: int = 1
+    """Drafts written for the request this one answers, itself included (the guard's retries)."""
+
+    @property
+    def hard_failures(self) -> list[dict[str, str]]:
+        """The failed checks that keep it from being shown as a finished draft."""
+        return [c for c in self.checks or [] if c["severity"] == "hard"]
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -130,6 +161,11 @@ class GenerationRun:
     """Shared by drafts asked for together, so staff can pick one of them."""
     created_by: str | None = None
     """The logged-in user who asked for it (None in local mode and from the CLI)."""
+    judge: Callable[[str], Verdict] | None = None
+    """Checks a finished draft before it is logged: one that fails a hard check is logged as
+    `rejected` (see `core.quality.guard`, which also retries)."""
+    retry_of: int | None = None
+    """The first attempt of the request this run retries, when a guard rejected it."""
     outcome: Outcome | None = field(default=None, init=False)
     logged: threading.Event = field(default_factory=threading.Event, init=False)
     """Set once `outcome` is logged, whichever thread closed the stream."""
@@ -161,6 +197,11 @@ class GenerationRun:
             completion_tokens=None,
         )
         self.logged.set()
+
+    def __post_init__(self) -> None:
+        cap = self.prompt.max_new_tokens
+        if cap is not None and cap < self.params.max_new_tokens:
+            self.params = self.params.model_copy(update={"max_new_tokens": cap})
 
     def _generate(self) -> Generator[str]:
         self._started = True
@@ -195,8 +236,14 @@ class GenerationRun:
             raise
         finally:
             end = time.perf_counter()
+            text, checks = "".join(parts), None
+            if status == "ok" and self.judge is not None:
+                verdict = self.judge(text)
+                checks = verdict.failures
+                status = "ok" if verdict.usable else "rejected"
             self.outcome = self._log(
-                text="".join(parts),
+                text=text,
+                checks=checks,
                 status=status,
                 error=error,
                 ttft_ms=(first - start) * 1000 if first is not None else None,
@@ -237,6 +284,8 @@ class GenerationRun:
             parent_id=self.prompt.parent_id,
             variant_group=self.variant_group,
             created_by=self.created_by,
+            checks=result.get("checks"),
+            retry_of=self.retry_of,
         )
         with self.sessions.begin() as session:
             generation_id = log_generation(session, record).id
@@ -246,6 +295,7 @@ class GenerationRun:
             model_id=record.model_id,
             parent_id=record.parent_id,
             variant_group=record.variant_group,
+            retry_of=record.retry_of,
             **result,
         )
 

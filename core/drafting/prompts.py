@@ -29,7 +29,8 @@ def prompts_dir() -> Path:
 
 @dataclass(frozen=True)
 class PromptTemplate:
-    """A loaded template. `tables` holds its option texts, e.g. `tables["tones"]["warm"]`."""
+    """A loaded template. `tables` holds its option texts, e.g. `tables["tones"]["warm"]`;
+    `examples` its example exchanges by option, e.g. `examples["warm"]["reply"]`."""
 
     id: str
     task: str
@@ -39,14 +40,26 @@ class PromptTemplate:
     user: str
     tables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     includes: Mapping[str, str] = field(default_factory=dict)
+    examples: Mapping[str, Any] = field(default_factory=dict)
+    max_new_tokens: int | Mapping[str, int] | None = None
+    """The most new tokens the task needs: one number, or one per option (bouquet lengths)."""
 
-    def messages(self, **values: str) -> list[dict[str, str]]:
-        """The chat messages with every placeholder filled; a missing value is a KeyError."""
+    def messages(
+        self, example: Mapping[str, str] | None = None, **values: str
+    ) -> list[dict[str, str]]:
+        """The chat messages with every placeholder filled; a missing value is a KeyError.
+
+        An `example` (`{"user": …, "reply": …}`, both already filled) goes between the system
+        message and the user's, as an earlier exchange for the model to imitate.
+        """
         filled = {**self.includes, **values}
-        return [
-            {"role": "system", "content": self.system.format_map(filled)},
-            {"role": "user", "content": self.user.format_map(filled)},
-        ]
+        turns = [{"role": "system", "content": self.system.format_map(filled)}]
+        if example:
+            turns += [
+                {"role": "user", "content": example["user"]},
+                {"role": "assistant", "content": example["reply"]},
+            ]
+        return [*turns, {"role": "user", "content": self.user.format_map(filled)}]
 
 
 def load_template(
@@ -68,8 +81,12 @@ def load_template(
         version=digest.hexdigest()[:12],
         system=data["system"],
         user=data["user"],
-        tables={k: v for k, v in data.items() if isinstance(v, dict)},
+        tables={
+            k: v for k, v in data.items() if isinstance(v, dict) and k not in ("examples", "max_new_tokens")
+        },
         includes=dict(includes or {}),
+        examples=data.get("examples", {}),
+        max_new_tokens=data.get("max_new_tokens"),
     )
 
 

@@ -21,10 +21,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The flower details are empty: describe the bouquet first.",
         "zh": "花束信息为空：请先描述这束花。",
     },
-    "bouquet.zh_on_tiny_model": {
-        "en": "The embedded model only writes English. For Chinese descriptions, load a Chinese-capable GGUF (e.g. Qwen2.5-Instruct) in the sidebar.",
-        "zh": "内置模型只会写英文。若要中文文案，请在侧边栏加载支持中文的 GGUF 模型（如 Qwen2.5-Instruct）。",
-    },
     "occasion.birthday": {"en": "Birthday", "zh": "生日"},
     "occasion.anniversary": {"en": "Anniversary", "zh": "纪念日"},
     "occasion.valentine": {"en": "Valentine's Day", "zh": "情人节"},

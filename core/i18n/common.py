@@ -23,4 +23,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "model.loading": {"en": "Loading {model}…", "zh": "正在加载 {model}……"},
     "model.loaded": {"en": "Model ready in {seconds:.1f} s", "zh": "模型已就绪，用时 {seconds:.1f} 秒"},
+    # a language named in a sentence ("cannot write Chinese"), not the interface's own name for it
+    "language.en": {"en": "English", "zh": "英文"},
+    "language.zh": {"en": "Chinese", "zh": "中文"},
 }

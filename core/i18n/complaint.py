@@ -18,10 +18,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The complaint is empty: paste the customer's message first.",
         "zh": "投诉内容为空：请先粘贴顾客的留言。",
     },
-    "complaint.zh_on_tiny_model": {
-        "en": "The embedded model only writes English. For Chinese replies, load a Chinese-capable GGUF (e.g. Qwen2.5-Instruct) in the sidebar.",
-        "zh": "内置模型只会写英文。若要中文回复，请在侧边栏加载支持中文的 GGUF 模型（如 Qwen2.5-Instruct）。",
-    },
     "tone.apologetic": {"en": "Apologetic", "zh": "诚恳致歉"},
     "tone.warm": {"en": "Warm", "zh": "亲切温暖"},
     "tone.formal": {"en": "Formal", "zh": "正式礼貌"},

@@ -45,6 +45,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "history.status.ok": {"en": "Done", "zh": "完成"},
     "history.status.error": {"en": "Failed", "zh": "出错"},
     "history.status.cancelled": {"en": "Stopped", "zh": "已停止"},
+    "history.status.rejected": {"en": "Rejected by a check", "zh": "未通过检查"},
+    "history.retry_of": {"en": "Written again because draft #{id} failed a check.", "zh": "因草稿 #{id} 未通过检查而重写。"},
     "history.variant": {"en": "variant", "zh": "备选稿"},
     "history.variant_chosen": {"en": "chosen variant", "zh": "已选用的备选稿"},
     "history.detail": {"en": "Generation #{id}", "zh": "记录 #{id}"},

@@ -60,4 +60,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "models.starting": {"en": "Starting…", "zh": "正在开始……"},
     "models.progress": {"en": "{done} of {total}", "zh": "{done} / {total}"},
     "models.downloaded": {"en": "Saved to {path}", "zh": "已保存到 {path}"},
+    # recommended models
+    "models.recommended_heading": {"en": "Recommended models", "zh": "推荐模型"},
+    "models.recommended_intro": {
+        "en": "Models that write good replies on a shop's own computer. The embedded model is English only and tiny; for Chinese, or better English, download one of these. Speeds are estimates from this computer's memory bandwidth.",
+        "zh": "可以在店里电脑上写出好回复的模型。内置模型很小，且只会英文；要写中文或更好的英文，请下载下面的模型。速度是根据本机内存带宽估算的。",
+    },
+    "models.col.model": {"en": "Model", "zh": "模型"},
+    "models.col.languages": {"en": "Writes", "zh": "语言"},
+    "models.col.size": {"en": "File", "zh": "文件大小"},
+    "models.col.memory": {"en": "Memory needed", "zh": "所需内存"},
+    "models.col.fits": {"en": "Fits here", "zh": "本机可用"},
+    "models.col.speed": {"en": "Expected speed", "zh": "预计速度"},
+    "models.col.licence": {"en": "Licence", "zh": "许可"},
+    "models.fits.yes": {"en": "yes", "zh": "可以"},
+    "models.fits.tight": {"en": "just", "zh": "勉强"},
+    "models.fits.no": {"en": "no", "zh": "不够"},
+    "models.speed": {"en": "≈ {speed:.0f} tok/s", "zh": "≈ {speed:.0f} token/秒"},
+    "models.get": {"en": "Download {name}", "zh": "下载 {name}"},
+    "models.have": {"en": "{name}: downloaded", "zh": "{name}：已下载"},
+    "models.verified": {
+        "en": "Saved to {path}; size and sha256 match the Hub's.",
+        "zh": "已保存到 {path}；大小和 sha256 与 Hub 一致。",
+    },
 }

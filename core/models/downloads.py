@@ -1,14 +1,21 @@
 """Downloading a model file or a whole repository from the Hugging Face Hub into the models folder.
 
-huggingface_hub does the transfer: when the connection drops it asks again from where it stopped
-(an HTTP Range request) instead of starting over, and `HF_ENDPOINT` points it at a mirror. We add
-a progress callback the page turns into a progress bar, and error sentences with the fix.
+One file (a GGUF) is fetched here, straight from the Hub's resolve URL: the partial file is kept
+as `.partial/NAME.part` in the repository's folder, so when the connection drops, and also when
+the app is closed mid-file, the next try asks only for the rest (an HTTP Range request). The
+finished file is checked against the Hub's size and sha256 before it takes its name. A whole
+repository goes through huggingface_hub's `snapshot_download`, which resumes a dropped connection
+but starts a file again after a restart. `HF_ENDPOINT` points both at a mirror; a progress
+callback drives the page's progress bar; errors become sentences with the fix.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,7 +52,7 @@ def download(
     on_progress: Progress | None = None,
 ) -> Path:
     """Download `filename` from `repo_id` (or the whole repository when it is empty); its path."""
-    from huggingface_hub import hf_hub_download, snapshot_download
+    from huggingface_hub import snapshot_download
 
     repo_id = repo_id.strip().strip("/")
     if repo_id.count("/") != 1 or " " in repo_id:
@@ -63,14 +70,9 @@ def download(
     )
     with translated(remote):
         if filename:
-            path = hf_hub_download(
-                repo_id,
-                filename.strip(),
-                revision=revision,
-                local_dir=folder,
-                token=token,
-                endpoint=endpoint,
-                tqdm_class=progress_class,
+            return download_file(
+                repo_id, filename.strip(), folder, revision=revision, token=token,
+                endpoint=endpoint, on_progress=on_progress,
             )
         else:
             path = snapshot_download(
@@ -83,6 +85,137 @@ def download(
                 max_workers=2,  # a shop's line, not a datacentre's
             )
     return Path(path)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+CHUNK = 8 * 1024 * 1024
+
+
+# Tries per file before giving up: each one asks only for what is still missing.
+ATTEMPTS = 5
+PARTIAL_DIR = ".partial"  # hidden: the models list skips it
+
+
+def download_file(
+    repo_id: str,
+    filename: str,
+    folder: Path,
+    *,
+    revision: str | None = None,
+    token: str | None = None,
+    endpoint: str | None = None,
+    on_progress: Progress | None = None,
+) -> Path:
+    """Fetch one file into `folder`, going on from a partial file left by an earlier try, and
+    check it against the Hub's size and sha256; a file that does not match is deleted and refused
+    (`ModelError`), so it is never loaded. Returns its path."""
+    import httpx
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.utils import build_hf_headers
+
+    url = hf_hub_url(repo_id, filename, revision=revision, endpoint=endpoint)
+    metadata = get_hf_file_metadata(url, token=token, endpoint=endpoint)
+    expected = (metadata.etag or "").strip('"').lower()
+    target = folder / filename
+    if target.is_file() and _verified(target, metadata.size, expected):
+        if on_progress:
+            on_progress(target.stat().st_size, metadata.size)
+        return target
+    partial = folder / PARTIAL_DIR / (filename + ".part")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    headers = build_hf_headers(token=token)
+    for attempt in range(1, ATTEMPTS + 1):
+        done = partial.stat().st_size if partial.exists() else 0
+        if metadata.size is not None and done >= metadata.size:
+            break
+        if on_progress:
+            on_progress(done, metadata.size)
+        try:
+            _fetch_rest(httpx, metadata.location, headers, partial, done, metadata.size, on_progress)
+            break
+        except (httpx.TransportError, _Truncated):
+            if attempt == ATTEMPTS:
+                raise
+            time.sleep(min(attempt, 3))  # the line dropped: ask again for the rest
+    _check(partial, filename, metadata.size, expected)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial.replace(target)
+    if _SHA256.fullmatch(expected):
+        _receipt(target).write_text(expected + "\n")
+    return target
+
+
+class _Truncated(Exception):
+    """The server closed the response before sending all it promised."""
+
+
+def _fetch_rest(
+    httpx: Any, location: str, headers: dict[str, str], partial: Path, done: int,
+    size: int | None, on_progress: Progress | None,
+) -> None:
+    """Append the file from byte `done` on to `partial`, flushing as it goes."""
+    request_headers = {**headers, "Accept-Encoding": "identity"}
+    if done:
+        request_headers["Range"] = f"bytes={done}-"
+    with httpx.stream("GET", location, headers=request_headers, follow_redirects=True, timeout=30) as response:
+        if done and response.status_code == 200:
+            done = 0  # the server ignored the Range: start the file again
+        elif response.status_code not in (200, 206):
+            response.raise_for_status()
+        with partial.open("r+b" if done else "wb") as file:
+            file.seek(done)
+            file.truncate()
+            for piece in response.iter_bytes(CHUNK):
+                file.write(piece)
+                file.flush()  # what arrived survives the app being closed
+                done += len(piece)
+                if on_progress:
+                    on_progress(done, size)
+    if size is not None and done < size:
+        raise _Truncated(f"{done} of {size} bytes")
+
+
+def _receipt(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _verified(path: Path, size: int | None, expected: str) -> bool:
+    """Whether a file already in place is the Hub's: size, and sha256 once (a receipt after)."""
+    if size is not None and path.stat().st_size != size:
+        return False
+    if not _SHA256.fullmatch(expected):
+        return True  # small git files carry a sha1 of the git blob, not of the bytes
+    receipt = _receipt(path)
+    if receipt.is_file() and receipt.read_text().strip() == expected:
+        return True
+    if sha256_of(path) != expected:
+        return False
+    receipt.write_text(expected + "\n")
+    return True
+
+
+def _check(path: Path, filename: str, size: int | None, expected: str) -> None:
+    """Refuse (and delete) a finished download that is not the file the Hub describes."""
+    problem = None
+    if size is not None and path.stat().st_size != size:
+        problem = f"it has {path.stat().st_size:,} bytes, the Hub says {size:,}"
+    elif _SHA256.fullmatch(expected) and (digest := sha256_of(path)) != expected:
+        problem = f"its sha256 is {digest[:12]}…, the Hub's is {expected[:12]}…"
+    if problem:
+        path.unlink(missing_ok=True)
+        raise ModelError(
+            f"The download of {filename} is corrupt ({problem}), so it was deleted. Download it "
+            "again; if this repeats, the mirror (HF_ENDPOINT) may serve a broken copy."
+        )
+
+
+def sha256_of(path: Path) -> str:
+    """The file's sha256, read in 8 MiB pieces."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while piece := file.read(CHUNK):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def download_watched(

@@ -114,8 +114,15 @@ def read_gguf_metadata(path: Path) -> tuple[dict[str, Any], int]:
     return metadata, elements
 
 
+# No key or value in a GGUF header comes near this; a larger length means a corrupt file, and
+# reading it would ask for gigabytes.
+MAX_STRING_BYTES = 64 * 1024**2
+
+
 def _read_string(file: BinaryIO) -> str:
     (length,) = struct.unpack("<Q", file.read(8))
+    if length > MAX_STRING_BYTES:
+        raise struct.error(f"its header claims a {length:,}-byte string")
     return file.read(length).decode("utf-8", errors="replace")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.drafting.generation import (
     ContextOverflow,
@@ -19,6 +20,8 @@ from core.drafting.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
 from core.drafting.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
 from core.history.feedback import REASON_TAGS, save_rating
 from core.models.backends import LoadedModel, ModelError
+from core.models.languages import config_languages, configured_model_name, unsupported_language
+from core.quality.guard import GuardedDraft
 from core.settings import shop_settings
 from core.text import escape_markdown
 from pages.components.auth import current_user_name
@@ -26,9 +29,30 @@ from pages.components.common import db_sessions, tr
 from pages.components.sidebar import ModelChoice, load_model
 
 
+def language_refused(language: str, choice: ModelChoice) -> bool:
+    """Say so, and return True, when the chosen model is known not to write `language`: its
+    drafts would be garbage, so none is made."""
+    if not unsupported_language(choice.backend_id, choice.config, language):
+        return False
+    writes = config_languages(choice.backend_id, choice.config) or frozenset()
+    st.warning(
+        tr(
+            "language.unsupported",
+            model=configured_model_name(choice.backend_id, choice.config),
+            wanted=tr(f"language.{language}"),
+            supported=" / ".join(tr(f"language.{code}") for code in sorted(writes)),
+        ),
+        icon=":material/translate:",
+    )
+    return True
+
+
 def _ready_model(prompt: PreparedPrompt, choice: ModelChoice) -> LoadedModel | Outcome | None:
     """The loaded model; or the logged error when it would not load (the attempt and the
-    customer's text are kept like any draft); or None when the input was refused (too long)."""
+    customer's text are kept like any draft); or None when the input was refused (too long, or
+    in a language the model cannot write)."""
+    if language_refused(prompt.language, choice):
+        return None
     try:
         model = load_model(choice)
     except ModelError as error:
@@ -53,18 +77,17 @@ def _ready_model(prompt: PreparedPrompt, choice: ModelChoice) -> LoadedModel | O
 
 
 def stream_draft(prompt: PreparedPrompt, choice: ModelChoice) -> Outcome | None:
-    """Stream a draft into the page and log it; returns the logged outcome (also when the model
-    failed), None when the input was refused before anything ran."""
+    """Stream a guarded draft into the page and log every attempt; returns the outcome staff
+    see (also when the model failed), None when the input was refused before anything ran."""
     model = _ready_model(prompt, choice)
     if not isinstance(model, LoadedModel):
         return model
-    run = GenerationRun(
+    guarded = GuardedDraft(
         prompt=prompt, model=model, params=choice.params, sessions=db_sessions(),
         created_by=current_user_name(),
     )
-    outcomes: list[Outcome] = []
-    _stream(run, outcomes)
-    return outcomes[0] if outcomes else None
+    _stream_guarded(guarded)
+    return guarded.outcome
 
 
 def stream_drafts(
@@ -81,14 +104,13 @@ def stream_drafts(
     if not isinstance(model, LoadedModel):
         st.session_state[state_key] = [model] if model is not None else []
         return collected_drafts(state_key)
-    started: list[Outcome | GenerationRun] = []
+    started: list[Outcome | GuardedDraft] = []
     st.session_state[state_key] = started
-    outcomes: list[Outcome] = []
     stop = st.empty()  # the Stop button, above the drafts
     group = new_variant_group(count)
     places = st.columns(count) if count > 1 else [st.container()]
     for index, place in enumerate(places):
-        run = GenerationRun(
+        guarded = GuardedDraft(
             prompt=prompt,
             model=model,
             params=variant_params(choice.params, index),
@@ -96,14 +118,10 @@ def stream_drafts(
             variant_group=group,
             created_by=current_user_name(),
         )
-        started.append(run)
-        if index == 0:
-            # Drawn only once the first run is in `started`: a press reruns the page at the
-            # next element drawn, and the rerun shows the run it stopped, even one not begun.
-            stop.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
+        started.append(guarded)
         with place:
-            _stream(run, outcomes)
-    return outcomes
+            _stream_guarded(guarded, stop if index == 0 else None)
+    return collected_drafts(state_key)
 
 
 def collected_drafts(state_key: str) -> list[Outcome]:
@@ -114,16 +132,32 @@ def collected_drafts(state_key: str) -> list[Outcome]:
     """
     collected = []
     for item in st.session_state.get(state_key, []):
-        if isinstance(item, GenerationRun):
-            item.logged.wait(timeout=5)
+        if isinstance(item, GuardedDraft):
+            if item.runs:
+                item.runs[-1].logged.wait(timeout=5)
             item = item.outcome
         if item is not None:
             collected.append(item)
     return collected
 
 
-def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
-    """Stream one run into a bordered box; its logged outcome is appended to `outcomes`."""
+def _stream_guarded(guarded: GuardedDraft, stop: DeltaGenerator | None = None) -> None:
+    """Stream each attempt of a guarded draft; a rejected one is followed by a note and the next.
+
+    `stop` is where the Stop button goes, drawn once the first run exists: a press reruns the
+    page at the next element drawn, and the rerun shows the run it stopped, even one not begun.
+    """
+    for number, run in enumerate(guarded.attempts(), start=1):
+        if stop is not None and number == 1:
+            stop.button(tr("draft.stop"), key="drafts.stop", icon=":material/stop_circle:")
+        _stream(run)
+        if run.outcome is not None and run.outcome.status == "rejected" and number < guarded.max_attempts:
+            reasons = ", ".join(tr(f"check.{c['id']}") for c in run.outcome.hard_failures[:2])
+            st.caption(tr("guard.retrying", attempt=number, reasons=reasons))
+
+
+def _stream(run: GenerationRun) -> None:
+    """Stream one run into a bordered box; the run logs itself however it ends."""
     stream = run.stream()
     try:
         with st.container(border=True):
@@ -136,8 +170,6 @@ def _stream(run: GenerationRun, outcomes: list[Outcome]) -> None:
         # A Stop press or any rerun interrupts write_stream: closing the run now logs the
         # partial draft as cancelled before the page is drawn again.
         run.close()
-        if run.outcome is not None:
-            outcomes.append(run.outcome)
 
 
 def variant_count_input(key: str) -> int:
@@ -215,9 +247,12 @@ def _rewrite_buttons(generation_id: int) -> str | None:
 
 
 def show_draft(outcome: Outcome) -> None:
-    """A logged draft: its text as plain text, then backend, model and timings."""
+    """A logged draft: its text as plain text, its quality checks, then backend, model, timings."""
+    if outcome.status == "rejected":
+        st.error(tr("guard.unusable", attempts=outcome.attempts), icon=":material/block:")
     with st.container(border=True):
         st.markdown(escape_markdown(outcome.text))
+    check_badges(outcome.checks)
     if outcome.status == "cancelled":
         st.info(tr("draft.cancelled"))
     elif outcome.status == "error":
@@ -239,6 +274,23 @@ def show_draft(outcome: Outcome) -> None:
             tokens=outcome.completion_tokens if outcome.completion_tokens is not None else "–",
         )
     )
+
+
+def check_badges(checks: list[dict[str, str]] | None) -> None:
+    """A draft's failed checks as badges, each with its sentence; a green one when it passed."""
+    if checks is None:
+        return  # stopped, failed, or written before the checks existed
+    if not checks:
+        st.badge(tr("guard.passed"), icon=":material/check:", color="green")
+        return
+    for check in checks:
+        hard = check["severity"] == "hard"
+        st.badge(
+            tr(f"check.{check['id']}"),
+            icon=":material/error:" if hard else ":material/warning:",
+            color="red" if hard else "orange",
+            help=check["detail"],
+        )
 
 
 def rating_form(generation_id: int, draft: str, sent: str | None = None) -> None:

@@ -26,6 +26,7 @@ from core.history.browse import (
 from core.history.feedback import REASON_TAGS
 from core.text import escape_markdown
 from pages.components.common import tr
+from pages.components.drafts import check_badges
 
 OPEN_KEY = "history.open_id"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -112,6 +113,9 @@ def generation_view(detail: GenerationDetail) -> None:
         st.error(tr("draft.error", error=detail.error))
     elif detail.status == "cancelled":
         st.info(tr("draft.cancelled"))
+    if detail.retry_of is not None:
+        st.caption(tr("history.retry_of", id=detail.retry_of))
+    check_badges(detail.checks)
     speed = tokens_per_second(detail.ttft_ms, detail.latency_ms, detail.completion_tokens)
     metrics = {
         tr("history.ttft"): f"{detail.ttft_ms:.0f} ms" if detail.ttft_ms is not None else "–",

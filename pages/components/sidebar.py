@@ -186,11 +186,6 @@ def _model_status(backend_id: str, config: BackendConfig) -> None:
         st.rerun()
 
 
-def uses_embedded_model(choice: ModelChoice) -> bool:
-    """Whether the choice is the tiny, English-only embedded model (GGUF, or converted for hf)."""
-    return choice.backend_id in ("gguf", "hf") and choice.config == backend_config(choice.backend_id)
-
-
 def load_model(choice: ModelChoice) -> LoadedModel:
     """The chosen model from the process's slot; shows a status with the time a first load takes."""
     return _load(choice.backend_id, choice.config)

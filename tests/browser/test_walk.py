@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 NOTHING_WRITTEN = "The model wrote nothing usable this time."
+UNUSABLE = re.compile("could not write a usable reply")
 
 
 def open_page(page, title: str) -> None:
@@ -20,18 +21,21 @@ def open_page(page, title: str) -> None:
 
 
 def draft(page, engine, button: str, ready, drafts: int = 1, attempts: int = 4) -> None:
-    """Press `button` until `ready` shows. The tiny embedded model now and then writes nothing
-    usable (the page then says so); staff press again, and so does this walk."""
+    """Press `button` until `ready` shows. The quality guard writes a draft again when it fails
+    a check, and when no attempt passes the page says the model could not write a usable reply;
+    the tiny embedded model does that now and then, and staff press again, as this walk does."""
     for _ in range(attempts):
         before = generation_count(engine)
         page.get_by_role("button", name=button).click()
-        # The page still shows the last attempt while the new one streams: wait for its log.
+        # The page still shows the last attempt while the new one streams: wait for its log,
+        # then for the Stop button to go, which the rerun that draws the logged drafts does.
         deadline = time.monotonic() + 300
         while generation_count(engine) < before + drafts and time.monotonic() < deadline:
             time.sleep(0.5)
-        page.wait_for_timeout(1500)  # the rerun that draws the logged drafts
-        expect(ready.or_(page.get_by_text(NOTHING_WRITTEN).first)).to_be_visible()
-        if not page.get_by_text(NOTHING_WRITTEN).first.is_visible():
+        expect(page.get_by_role("button", name="Stop")).to_have_count(0, timeout=300_000)
+        failed = page.get_by_text(NOTHING_WRITTEN).or_(page.get_by_text(UNUSABLE))
+        expect(ready.or_(failed.first)).to_be_visible()
+        if not failed.first.is_visible():
             return
     raise AssertionError(f"no usable draft after {attempts} tries")
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from core.drafting.generation import PreparedPrompt
 
 TASKS = ("complaint", "bouquet")
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 
 
 def _option_id(text: str) -> str:
@@ -77,8 +78,9 @@ def _prompt(args: argparse.Namespace, shop_name: str) -> PreparedPrompt:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.drafting.generation import GenerationRun
+    from core.models.languages import configured_model_name, unsupported_language
     from core.models.model_slot import ModelSlot
+    from core.quality.guard import GuardedDraft
     from core.runtime import backend_config, sessions
     from core.settings import shop_settings
 
@@ -90,25 +92,38 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(first_error(error)) from None
     config = backend_config(args.backend, model=args.model, base_url=args.base_url)
+    if unsupported_language(args.backend, config, args.lang):
+        raise UserError(
+            f"{configured_model_name(args.backend, config)} cannot write "
+            f"{LANGUAGE_NAMES[args.lang]}; pass --model with a model that does (the README lists "
+            "some), or --lang en"
+        )
     model = ModelSlot().get(args.backend, config)
     for notice in model.info().notices:
         print(f"note: {notice}", file=sys.stderr)
-    run = GenerationRun(
-        prompt=prompt,
-        model=model,
-        params=params,
-        sessions=sessions(),
-    )
-    for text in run.stream():
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    sys.stdout.write("\n")
-    outcome = run.outcome
+    guarded = GuardedDraft(prompt=prompt, model=model, params=params, sessions=sessions())
+    # Each attempt is kept until it passed the checks: stdout only ever gets the draft to use.
+    for number, attempt in enumerate(guarded.attempts(), start=1):
+        outcome = attempt.run()
+        if outcome.status == "rejected":
+            reasons = "; ".join(f"{c['id']} ({c['detail']})" for c in outcome.hard_failures)
+            print(f"[attempt {number} rejected: {reasons}]", file=sys.stderr)
+    outcome = guarded.outcome
     assert outcome is not None
+    if outcome.status != "ok":
+        print(
+            f"error: the model could not write a usable draft in {outcome.attempts} attempts; "
+            f"try a larger model (--model) — the least bad is generation {outcome.generation_id}",
+            file=sys.stderr,
+        )
+        return 3
+    sys.stdout.write(outcome.text + "\n")
     speed = f", {outcome.tokens_per_second:.1f} tok/s" if outcome.tokens_per_second else ""
+    warnings = "".join(f"; warning: {c['id']}" for c in outcome.checks or [])
     print(
         f"[generation {outcome.generation_id}: {outcome.model_id} via {outcome.backend}, "
-        f"first token {outcome.ttft_ms or 0:.0f} ms, {outcome.completion_tokens} tokens{speed}]",
+        f"first token {outcome.ttft_ms or 0:.0f} ms, {outcome.completion_tokens} tokens{speed}"
+        f"{warnings}]",
         file=sys.stderr,
     )
     return 0

@@ -70,6 +70,10 @@ class LoadedModel(ABC):
 
     `ModelSlot` fills it in from the config's `SecretStr` fields; backends need do nothing."""
 
+    languages: frozenset[str] | None = None
+    """Reply languages the model writes, when its files say so (GGUF basename); None leaves it
+    to `core.models.languages` to look the family up by the model id."""
+
     context_size: int | None = None
     """Tokens the model's context holds (prompt plus reply); None when unknown (a server).
     Backends set it, or override it with a property (gguf)."""

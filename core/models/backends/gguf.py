@@ -195,6 +195,9 @@ class GgufEngine(LoadedModel):
             bos_token=model.token_get_text(bos) if bos != -1 else "",
         )
         self._vocab = model.vocab
+        from core.models.languages import known_languages
+
+        self.languages = known_languages(str(self.llama.metadata.get("general.basename", "")))
 
     def _open(self, llama_class: Any, config: GgufConfig, n_ctx: int) -> Any:
         return llama_class(
