@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from db.models import Generation, Rating
 
 BATCH = 1000
+# Finished drafts; a `rejected` one only reaches an export through a rating (see below).
+EXPORTED_STATUSES = ("ok", "rejected")
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ def _newest_rating_select(where: ExportFilter, *, apply_min_rating: bool = True)
         )
         .outerjoin(newest, newest.c.generation_id == Generation.id)
         .outerjoin(Rating, Rating.id == newest.c.rating_id)
-        .where(Generation.status == "ok")
+        # A draft the quality guard rejected still counts once staff rated or edited it: the
+        # reply they fixed and sent is the best training row there is. Failed runs never do.
+        .where(Generation.status.in_(EXPORTED_STATUSES))
     )
     if where.task:
         statement = statement.where(Generation.task == where.task)

@@ -283,6 +283,14 @@ def test_filters_task_since_min_rating_and_only_successful_generations(sessions,
     assert outputs(min_rating=5) == ["Old", "Bouquet copy", "Five"]
 
 
+def test_a_rejected_draft_staff_fixed_exports_the_reply_they_sent(sessions, tmp_path):
+    add(sessions, "Dear [name], sorry.", status="rejected", stars=4, edited_reply="We are so sorry; fresh roses come today.")
+    add(sessions, "Dear [name], sorry again.", status="rejected")  # never rated: not exported
+    assert [r["messages"][-1]["content"] for r in export(sessions, tmp_path, "openai-chat")] == [
+        "We are so sorry; fresh roses come today."
+    ]
+
+
 def test_newest_rating_counts(sessions, tmp_path):
     generation_id = add(sessions, "Sorry.", stars=5)
     with sessions.begin() as session:
