@@ -48,7 +48,9 @@ def test_eval_drafts_each_case_scores_it_and_writes_a_report(isolated_database, 
                     "--markdown", str(tmp_path / "QUALITY.md"), database_url=isolated_database)
     assert compared.returncode == 0, compared.stderr
     assert "B wins 0, ties 2, loses 0" in compared.stdout
-    assert (tmp_path / "QUALITY.md").read_text(encoding="utf-8").startswith("## en:")
+    written = (tmp_path / "QUALITY.md").read_text(encoding="utf-8")
+    assert written.startswith("# Reply quality") and "\n## en:" in written
+    assert f"--compare {out / 'eval.json'}" in written  # says how to make it again
 
 
 def result(case_id: str, passed: bool, hard: int = 0, soft: int = 0) -> dict:
@@ -81,3 +83,30 @@ def test_quick_cases_spread_over_the_whole_set() -> None:
     cases = list(range(72))
     picked = quick_cases(cases, 10)  # type: ignore[arg-type]
     assert len(picked) == 10 and picked[0] == 0 and picked[-1] >= 60
+
+
+def test_the_optional_judge_scores_each_draft_beside_the_checks(fake_model):
+    from core.models.backends import GenerationParams
+    from core.quality.evaluation import load_cases, run_cases
+    from tests.conftest import FakeModel
+
+    reply = (
+        "We are so sorry that the sunflowers drooped so soon. Please send us a photo, and we will "
+        "re-deliver a fresh bundle for free or refund you in full.\nHuayu Flowers"
+    )
+    cases = load_cases("en", "complaint")[:2]
+    fake_model.enqueue([reply, reply])
+    judge = FakeModel()
+    judge.enqueue(["SCORE: 4\nApologises and offers the policy's remedy.", "I cannot tell."])
+    report = run_cases(
+        cases, fake_model, GenerationParams(), shop_name="Huayu Flowers",
+        judge=judge, attempts=1,
+    )
+    first, second = report["results"]
+    assert (first["judge_score"], second["judge_score"]) == (4, None)  # no number, no score
+    assert "remedy" in first["judge_reason"]
+    assert report["judge_mean"] == 4.0
+    assert report["pass_rate"] is not None  # the checks still decide what passed
+    asked = judge.calls[0]
+    assert "SCORE: n" in asked[0].content
+    assert "Freshness guarantee" in asked[1].content and reply in asked[1].content

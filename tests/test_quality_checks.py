@@ -335,22 +335,17 @@ def test_the_templates_own_example_replies_pass_every_check(language: str) -> No
     from dataclasses import replace
 
     from core.drafting.prompts import load_template
-    from core.quality.topics import policy_topics
 
     template = load_template("complaint_reply", language)
-    assert set(template.examples) == {"freshness", "wrong_item", "late_delivery", "damaged", "double_charge", "none"}
-    for topic, by_tone in template.examples.items():
-        assert set(by_tone) == {"apologetic", "warm", "formal"}
-        for tone, example in by_tone.items():
-            # Each example is picked for its own complaint: the topic reads as the one it is filed under.
-            assert (policy_topics(example["complaint"], language) or ["none"])[0] == topic, (topic, tone)
-            request = complaint_reply.ComplaintRequest(complaint=example["complaint"], tone=tone, language=language)
-            prompt = complaint_reply.build_prompt(request, SHOP)
-            assert prompt.messages[2]["content"] == example["reply"].format(shop_name=SHOP)
-            # Judged as a reply to its own complaint, not as a copy of itself.
-            context = draft_context(prompt, example["reply"].format(shop_name=SHOP))
-            verdict = judge(replace(context, examples=()))
-            assert verdict.failures == [], (topic, tone, verdict.failures)
+    assert set(template.examples) == {"apologetic", "warm", "formal"}
+    for tone, example in template.examples.items():
+        request = complaint_reply.ComplaintRequest(complaint=example["complaint"], tone=tone, language=language)
+        prompt = complaint_reply.build_prompt(request, SHOP)
+        assert prompt.messages[2]["content"] == example["reply"].format(shop_name=SHOP)
+        # Judged as a reply to its own complaint, not as a copy of itself.
+        context = draft_context(prompt, example["reply"].format(shop_name=SHOP))
+        verdict = judge(replace(context, examples=()))
+        assert verdict.failures == [], (tone, verdict.failures)
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -15,7 +14,7 @@ from core.drafting.prompts import (
     shop_policy,
     tag_stops,
 )
-from core.quality.topics import policy_rules, policy_topics
+from core.quality.topics import policy_rules
 from core.text import clean_text, require_text
 
 TASK = "complaint"
@@ -49,21 +48,6 @@ class ComplaintRequest(BaseModel):
         return " ".join(clean_text(value).split())
 
 
-def pick_example(
-    template: PromptTemplate, complaint: str, tone: str, language: str
-) -> Mapping[str, str] | None:
-    """The template's example for this complaint's policy topic in this tone (`none`: a topic
-    the policy does not cover), else the tone's own, else none at all."""
-    topics = policy_topics(complaint, language)
-    topic = topics[0] if topics else "none"
-    examples: Mapping[str, Any] = template.examples
-    by_topic = examples.get(topic)
-    if isinstance(by_topic, Mapping) and isinstance(by_topic.get(tone), Mapping):
-        return by_topic[tone]
-    by_tone = examples.get(tone)
-    return by_tone if isinstance(by_tone, Mapping) and "reply" in by_tone else None
-
-
 def policy_hint(template: PromptTemplate, complaint: str, policy: str, language: str) -> str:
     """The template's line naming the policy rules this complaint is about, or saying none is.
 
@@ -93,7 +77,7 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         if value
     ]
     order_details = f"{labels['heading']}:\n" + "\n".join(order_lines) + "\n\n" if order_lines else ""
-    example = pick_example(template, request.complaint, request.tone, request.language)
+    example = template.examples.get(request.tone)
     messages = template.messages(
         example={
             "user": template.user.format(

@@ -26,6 +26,7 @@ from core.drafting.generation import PreparedPrompt
 from core.models.backends import GenerationParams, LoadedModel
 from core.quality.checks import CHECK_IDS, cjk_count
 from core.quality.guard import MAX_ATTEMPTS, GuardedDraft
+from core.quality.judge import score_reply
 from core.settings import ROOT
 
 SETS_DIR = ROOT / "evals"
@@ -175,9 +176,11 @@ def run_cases(
     seed: int = 0,
     database_url: str | None = None,
     supports_language: Callable[[str], bool] = lambda _language: True,
+    judge: LoadedModel | None = None,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Run every case through the guard and return the report (see `summarise`)."""
+    """Run every case through the guard and return the report (see `summarise`); a `judge`
+    model also scores each shown draft 1–5 (`core.quality.judge`)."""
     from core.runtime import sessions as open_sessions
 
     with tempfile.TemporaryDirectory(prefix="huayu-eval-") as folder:
@@ -216,6 +219,9 @@ def run_cases(
                 "latency_ms": sum(o.latency_ms or 0 for o in guarded.outcomes),
                 "completion_tokens": outcome.completion_tokens,
             }
+            if judge is not None:
+                verdict = score_reply(judge, prompt, outcome.text)
+                result["judge_score"], result["judge_reason"] = verdict.score, verdict.reason
             results.append(result)
             if progress:
                 progress(index + 1, len(cases), result)
@@ -232,8 +238,10 @@ def summarise(results: list[dict[str, Any]], *, duration_s: float = 0.0) -> dict
     groups: dict[str, list[dict[str, Any]]] = {}
     for result in results:
         groups.setdefault(f"{result['task']}.{result['language']}", []).append(result)
+    scores = [r["judge_score"] for r in results if r.get("judge_score") is not None]
     return {
         "cases": len(results),
+        "judge_mean": round(sum(scores) / len(scores), 2) if scores else None,
         "pass_rate": _rate(results, "passed"),
         "usable_rate": _rate(results, "usable"),
         "first_attempt_pass_rate": _rate(results, "first_passed"),
@@ -312,6 +320,8 @@ def report_markdown(report: dict[str, Any]) -> str:
             f"| {name} | {group['cases']} | {_percent(group['pass_rate'])} | "
             f"{_percent(group['usable_rate'])} | {_percent(group['first_attempt_pass_rate'])} |"
         )
+    if report.get("judge_mean") is not None:
+        lines += ["", f"Judge ({config.get('judge_model', '?')}): mean score {report['judge_mean']} of 5."]
     lines += ["", "| check | shown drafts failing | first attempts failing |", "| --- | --- | --- |"]
     for check_id in CHECK_IDS:
         lines.append(
@@ -396,6 +406,10 @@ def comparison_markdown(name_a: str, name_b: str, a: dict[str, Any], b: dict[str
             f"{_percent(result['first_attempt_pass_rate'][1])} |"
         ),
     ]
+    for name in sorted(a["by_set"].keys() | b["by_set"].keys()):
+        rate_a = a["by_set"].get(name, {}).get("pass_rate")
+        rate_b = b["by_set"].get(name, {}).get("pass_rate")
+        lines.append(f"| {name} passed | {_percent(rate_a)} | {_percent(rate_b)} |")
     for check_id, (count_a, count_b) in result["checks"].items():
         lines.append(f"| `{check_id}` failing | {count_a} | {count_b} |")
     lines += [

@@ -40,6 +40,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--max-new-tokens", type=int, default=defaults.max_new_tokens)
     parser.add_argument("--repetition-penalty", type=float, default=defaults.repetition_penalty)
     parser.add_argument("--quick", action="store_true", help="10 cases spread over the set")
+    parser.add_argument(
+        "--judge-backend", choices=sorted(REGISTRY),
+        help="also score each draft 1-5 with this backend's model (a bigger one; off by default)",
+    )
+    parser.add_argument("--judge-model", help="the judge's model path or id")
+    parser.add_argument("--judge-base-url", help="the judge's server URL (openai/hub backends)")
     parser.add_argument("--out", type=Path, help="results folder (default: evals/results/<time>-<set>)")
     parser.add_argument(
         "--compare", nargs=2, action="append", metavar=("A.json", "B.json"),
@@ -68,7 +74,18 @@ def _compare(args: argparse.Namespace) -> int:
     text = "\n".join(sections)
     print(text)
     if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
+        pairs = " ".join(f"--compare {path_a} {path_b}" for path_a, path_b in args.compare)
+        command = f"python -m core eval {pairs} --markdown {args.markdown}"
+        header = (
+            "# Reply quality\n\n"
+            f"Written by `{command}`. Each section sets two runs of `python -m core eval` side by "
+            "side on the same cases: A before, B after. *Passed every check* is the share of "
+            "drafts staff would see with no failed check, hard or soft; *no hard failure* the "
+            "share the app shows as finished; *first attempt* the draft before the guard wrote "
+            "any again. The checks are in `core/quality/checks.py`; the runs, with every reply, "
+            "in the JSON files named in each section.\n\n"
+        )
+        args.markdown.write_text(header + text, encoding="utf-8")
     return 0
 
 
@@ -115,6 +132,13 @@ def run(args: argparse.Namespace) -> int:
         verdict = "pass" if result["passed"] else ", ".join(c["id"] for c in result["failed"])
         print(f"[{done}/{total}] {result['id']}: {verdict} ({result['attempts']} attempts)", file=sys.stderr)
 
+    judge = None
+    if args.judge_backend:
+        from core.models.backends import get_backend
+
+        # Loaded beside the drafting model, not in its slot: a judge is usually a server.
+        judge_config = backend_config(args.judge_backend, model=args.judge_model, base_url=args.judge_base_url)
+        judge = get_backend(args.judge_backend).load(judge_config)
     report = evaluation.run_cases(
         cases,
         model,
@@ -123,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         attempts=attempts,
         seed=args.seed,
         supports_language=lambda language: writes_language(model, language) is not False,
+        judge=judge,
         progress=progress,
     )
     report = {
@@ -137,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
             attempts=attempts,
             seed=args.seed,
             template_versions=sorted({r["template_version"] for r in report["results"]}),
+            judge_backend=args.judge_backend,
+            judge_model=args.judge_model,
         ),
         **report,
     }
