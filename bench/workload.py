@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from core.drafting.complaint_reply import ComplaintRequest, Tone, build_prompt
@@ -61,6 +61,15 @@ def complaint_prompt(
         complaint=complaint, product=product, order_number=order_number, tone=tone, language="en"
     )
     return build_prompt(request, SHOP_NAME)
+
+
+def without_example(prompt: PreparedPrompt) -> PreparedPrompt:
+    """The prompt without the template's example exchange: the system message and the request.
+
+    The lesson's code keeps llama-cpp-python's 512-token default context, which the app's prompt
+    with its example (about 570 tokens) no longer fits; the warm-call row sends both paths this.
+    """
+    return replace(prompt, messages=[prompt.messages[0], prompt.messages[-1]])
 
 
 def flat_prompt(prompt: PreparedPrompt) -> str:

@@ -18,7 +18,7 @@ from bench.report import Report, Row, jain_index, percentile
 from bench.storage import EXPORT_FORMATS, run_measured
 from bench.suite import Options, run_suite
 from bench.warm_call import corruption_sample
-from bench.workload import QUICK, complaint_prompt, flat_prompt
+from bench.workload import QUICK, complaint_prompt, flat_prompt, without_example
 from core.cli.parser import main
 from core.models.backends import GenerationParams
 from core.models.backends.gguf import embedded_model_path
@@ -99,7 +99,7 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
 
 
 def test_the_lesson_llm_loads_every_call_and_cuts_its_own_answer():
-    prompt = flat_prompt(complaint_prompt(0))
+    prompt = flat_prompt(without_example(complaint_prompt(0)))  # the lesson's context holds 512 tokens
     llm = CustomLLM(model_path=str(embedded_model_path()), max_tokens=8)
     returned = llm.invoke(prompt)
     completion = llm.last_completion["choices"][0]["text"]

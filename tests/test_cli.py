@@ -18,24 +18,33 @@ def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_generate_prints_the_reply_and_logs_it_like_the_app(isolated_database):
+def test_generate_prints_only_a_draft_that_passed_and_logs_every_attempt(isolated_database):
     result = cli(
-        "generate", "--task", "complaint", "--input", "The delivery was two hours late.",
-        "--tone", "formal", "--lang", "en", "--max-new-tokens", "40", "--seed", "3",
+        "generate", "--task", "complaint", "--input", "The roses I ordered for my mother arrived wilted and brown.",
+        "--tone", "formal", "--lang", "en", "--seed", "2",
         database_url=isolated_database,
     )
+    with create_engine(isolated_database).connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, output, status, backend, ttft_ms, completion_tokens, inputs, retry_of "
+                 "FROM generations ORDER BY id")
+        ).all()
+    # Every attempt is logged like the app's; only the last may have passed, the others point
+    # back to the first.
+    assert 1 <= len(rows) <= 3 and all(row.backend == "gguf" and row.ttft_ms > 0 for row in rows)
+    assert all(row.status == "rejected" for row in rows[:-1])
+    assert all(row.retry_of == rows[0].id for row in rows[1:])
+    assert '"tone": "formal"' in rows[0].inputs
+    if result.returncode == 3:  # no attempt passed: nothing on stdout, one line on stderr
+        assert result.stdout == "" and rows[-1].status == "rejected"
+        assert sum(line.startswith("error:") for line in result.stderr.splitlines()) == 1
+        return
     assert result.returncode == 0, result.stderr
     reply = result.stdout.strip()
-    assert len(reply.split()) >= 3
-    assert "generation 1" in result.stderr and "tok/s" in result.stderr
-    with create_engine(isolated_database).connect() as connection:
-        row = connection.execute(
-            text("SELECT output, status, backend, ttft_ms, completion_tokens, inputs FROM generations")
-        ).one()
-    assert row.output.strip() == reply
-    assert row.status == "ok" and row.backend == "gguf"
-    assert row.ttft_ms > 0 and 0 < row.completion_tokens <= 40
-    assert '"tone": "formal"' in row.inputs
+    last = rows[-1]
+    assert last.status == "ok" and last.output.strip() == reply and len(reply.split()) >= 15
+    assert f"generation {last.id}" in result.stderr and "tok/s" in result.stderr
+    assert 0 < last.completion_tokens <= 200  # the complaint template's cap
 
 
 def user_error(*args: str, database_url: str) -> str:

@@ -42,23 +42,23 @@ def test_generate_bouquet_prints_the_description_and_logs_it(isolated_database):
         "en",
         "--recipient",
         "a colleague",
-        "--max-new-tokens",
-        "40",
         "--seed",
-        "5",
+        "6",  # its first two drafts fail a check on this build: the guard writes a third
         database_url=isolated_database,
     )
     assert result.returncode == 0, result.stderr
     description = result.stdout.strip()
     assert len(description.split()) >= 3
-    assert "generation 1" in result.stderr
     with create_engine(isolated_database).connect() as connection:
-        row = connection.execute(
+        rows = connection.execute(
             text(
-                "SELECT task, template_id, output, status, backend, inputs, messages, parent_id,"
-                " variant_group, completion_tokens FROM generations"
+                "SELECT id, task, template_id, output, status, backend, inputs, messages, parent_id,"
+                " variant_group, completion_tokens FROM generations ORDER BY id"
             )
-        ).one()
+        ).all()
+    *rejected, row = rows
+    assert all(r.status == "rejected" for r in rejected)  # every attempt logged, only one shown
+    assert f"generation {row.id}" in result.stderr
     assert (row.task, row.template_id, row.status, row.backend) == (
         "bouquet",
         "bouquet_description.en",
@@ -66,7 +66,7 @@ def test_generate_bouquet_prints_the_description_and_logs_it(isolated_database):
         "gguf",
     )
     assert row.output.strip() == description
-    assert 0 < row.completion_tokens <= 40
+    assert 0 < row.completion_tokens <= 80  # the template's cap for a short description
     assert json.loads(row.inputs) == {
         "details": "12 red roses with baby's breath and greenery, red wrapping paper",
         "occasion": "get_well",  # "get well" on the command line names the get_well occasion
@@ -74,7 +74,7 @@ def test_generate_bouquet_prints_the_description_and_logs_it(isolated_database):
         "length": "short",
         "language": "en",
     }
-    system, user = json.loads(row.messages)
+    system, *_, user = json.loads(row.messages)  # the length's example exchange in between
     assert "get well soon" in system["content"] and "one or two sentences" in system["content"]
     assert "<bouquet_details>\nFlowers: 12 red roses" in user["content"]
     assert row.parent_id is None and row.variant_group is None

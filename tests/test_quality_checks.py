@@ -362,3 +362,28 @@ def test_the_bouquet_templates_example_descriptions_pass_every_check(language: s
         context = draft_context(bouquet_description.build_prompt(request, SHOP), example["reply"])
         verdict = judge(replace(context, examples=()))
         assert verdict.failures == [], (length, verdict.failures)
+
+
+def test_a_complaint_reply_naming_flowers_the_customer_never_had_fails() -> None:
+    # A small model copies its example: "fresh lilies" in a reply about roses is a wrong fact.
+    complaint = "The roses I ordered for our anniversary were already drooping when they arrived."
+    copied = "I am so sorry that the roses were drooping. Please send us a photo, and we will deliver fresh lilies free of charge or refund you in full."
+    results = complaint_results(copied, complaint=complaint)
+    assert_fails(results, "invented_flowers")
+    assert "lily" in results["invented_flowers"].detail
+    assert complaint_results(copied.replace("lilies", "roses"), complaint=complaint)["invented_flowers"].passed
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "We are so sorry the tulips wilted. We will refund you in full and offer a discount on your next order."),
+        ("zh", "非常抱歉郁金香蔫了，我们会为您全额退款，下次订购还可以为您打折。"),
+    ],
+)
+def test_a_discount_outside_the_late_delivery_rule_is_invented(language: str, reply: str) -> None:
+    assert_fails(complaint_results(reply, language), "invented")
+    late = {"en": "The flowers were delivered two days late.", "zh": "花晚到了两天。"}[language]
+    on_time = {"en": "We are so sorry the flowers were two days late. We will refund the delivery fee and take 20% off, a discount for the delay.",
+               "zh": "非常抱歉花晚到了两天，我们会退还配送费，并为这笔订单打八折。"}[language]
+    assert complaint_results(on_time, language, complaint=late)["invented"].passed

@@ -54,8 +54,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "描述漏掉了花束中的部分花材。",
     },
     "check.invented_flowers": {
-        "en": "The description names flowers the bouquet does not have.",
-        "zh": "描述提到了花束里没有的花。",
+        "en": "The text names flowers that are not in the bouquet or the customer's order.",
+        "zh": "文中提到了花束或顾客订单里没有的花。",
     },
     "check.sympathy_loud": {
         "en": "A sympathy description must stay quiet: no exclamation marks, emoji or festive words.",

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from core.quality.lexicon import (
     APOLOGY,
     CELEBRATION,
+    DISCOUNTS,
     FLOWERS,
     OFFERS,
     POLICY_TOPICS,
@@ -274,7 +275,11 @@ def _invented(c: DraftContext) -> str | None:
             return f"the discount “{match.group(0)}”"
     for offer in OFFERS[c.language] + (OFFERS["en"] if c.language == "zh" else ()):
         if find_term(c.reply, (offer,)) and not find_term(allowed, (offer,)):
-            return f"the offer “{offer}”"
+            return f"the offer “{offer.rstrip('*')}”"
+    # A discount is the late-delivery rule's remedy only; offered for anything else it is made up.
+    found = find_term(c.reply, DISCOUNTS[c.language]) if c.task == "complaint" else None
+    if found and "late_delivery" not in policy_topics(c.source, c.language):
+        return f"a discount (“{found}”), which the policy gives only for late deliveries"
     return None
 
 
@@ -406,8 +411,11 @@ def _flowers_partly_missing(c: DraftContext) -> str | None:
 
 
 def _invented_flowers(c: DraftContext) -> str | None:
-    extra = sorted(flowers_in(c.reply) - flowers_in(c.source))
-    return f"names {', '.join(extra)}, which the details do not list" if extra else None
+    # A complaint reply may name the flowers of the complaint or of the order's product.
+    given = flowers_in(c.source) | flowers_in(str(c.inputs.get("product") or ""))
+    extra = sorted(flowers_in(c.reply) - given)
+    where = "the details" if c.task == "bouquet" else "the customer's message and order"
+    return f"names {', '.join(extra)}, which {where} do not" if extra else None
 
 
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
@@ -440,7 +448,7 @@ CHECKS: tuple[Check, ...] = (
     Check("off_topic", "hard", ("complaint",), _off_topic),
     Check("flowers_missing", "hard", ("bouquet",), _flowers_missing),
     Check("flowers_partly_missing", "soft", ("bouquet",), _flowers_partly_missing),
-    Check("invented_flowers", "hard", ("bouquet",), _invented_flowers),
+    Check("invented_flowers", "hard", BOTH, _invented_flowers),
     Check("sympathy_loud", "hard", ("bouquet",), _sympathy_loud),
 )
 CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)

@@ -106,6 +106,12 @@ OFFERS = {
            "折扣码", "红包", "返现", "小礼物", "免运费"),
 }
 
+# Discounts: the default policy has one, for late deliveries (see the invented check).
+DISCOUNTS = {
+    "en": ("discount*", "% off", "percent off", "money off", "off your next", "off the order", "off your order"),
+    "zh": ("打折", "折优惠", "八折", "九折", "七折", "减免"),
+}
+
 # Words that must not describe a sympathy bouquet.
 CELEBRATION = {
     "en": ("joy", "joyful", "joyous", "happy", "happiness", "celebrat*", "bright*", "fun", "cheer*",
