@@ -179,29 +179,32 @@ def _receipt(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def _verified(path: Path, size: int | None, expected: str) -> bool:
-    """Whether a file already in place is the Hub's: size, and sha256 once (a receipt after)."""
+def _mismatch(path: Path, size: int | None, expected: str) -> str | None:
+    """How `path` differs from the file the Hub describes (size, then sha256), or None.
+
+    Small git files carry a sha1 of the git blob, not of the bytes: only their size is checked."""
     if size is not None and path.stat().st_size != size:
-        return False
-    if not _SHA256.fullmatch(expected):
-        return True  # small git files carry a sha1 of the git blob, not of the bytes
+        return f"it has {path.stat().st_size:,} bytes, the Hub says {size:,}"
+    if _SHA256.fullmatch(expected) and (digest := sha256_of(path)) != expected:
+        return f"its sha256 is {digest[:12]}…, the Hub's is {expected[:12]}…"
+    return None
+
+
+def _verified(path: Path, size: int | None, expected: str) -> bool:
+    """Whether a file already in place is the Hub's; hashed once, a receipt says so after."""
     receipt = _receipt(path)
     if receipt.is_file() and receipt.read_text().strip() == expected:
-        return True
-    if sha256_of(path) != expected:
+        return size is None or path.stat().st_size == size
+    if _mismatch(path, size, expected) is not None:
         return False
-    receipt.write_text(expected + "\n")
+    if _SHA256.fullmatch(expected):
+        receipt.write_text(expected + "\n")
     return True
 
 
 def _check(path: Path, filename: str, size: int | None, expected: str) -> None:
     """Refuse (and delete) a finished download that is not the file the Hub describes."""
-    problem = None
-    if size is not None and path.stat().st_size != size:
-        problem = f"it has {path.stat().st_size:,} bytes, the Hub says {size:,}"
-    elif _SHA256.fullmatch(expected) and (digest := sha256_of(path)) != expected:
-        problem = f"its sha256 is {digest[:12]}…, the Hub's is {expected[:12]}…"
-    if problem:
+    if problem := _mismatch(path, size, expected):
         path.unlink(missing_ok=True)
         raise ModelError(
             f"The download of {filename} is corrupt ({problem}), so it was deleted. Download it "

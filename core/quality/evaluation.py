@@ -9,6 +9,7 @@ per-case results with the reply) and `eval.md`; two runs are compared case by ca
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import subprocess
@@ -268,15 +269,9 @@ def run_config(**config: Any) -> dict[str, Any]:
     return {
         **config,
         "commit": _git_commit(),
-        "machine": f"{platform.machine()}, {_cpu_count()} cores, {platform.system()}",
+        "machine": f"{platform.machine()}, {os.cpu_count() or 0} cores, {platform.system()}",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-
-
-def _cpu_count() -> int:
-    import os
-
-    return os.cpu_count() or 0
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
