@@ -26,7 +26,10 @@ $(VENV)/.requirements-dev.stamp: requirements-dev.txt $(VENV)/.requirements.stam
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $@
 
+# The starter pack goes in first (once: importing it again adds nothing), so a new shop's drafts
+# have examples to imitate from the first request.
 run: $(VENV)/.requirements.stamp
+	$(BIN)/python -m core import --starter
 	$(BIN)/streamlit run app.py
 
 test: $(VENV)/.requirements-dev.stamp

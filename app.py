@@ -22,6 +22,7 @@ else:
     manager_pages = [
         st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
         st.Page("pages/models.py", title=tr("nav.models"), icon="🧰"),
+        st.Page("pages/knowledge.py", title=tr("nav.knowledge"), icon="📚"),
         st.Page("pages/users.py", title=tr("nav.users"), icon="👥"),
     ]
     navigation = st.navigation(staff_pages + (manager_pages if identity.has_role("manager") else []))

@@ -16,6 +16,7 @@ from bench.gpu import gpu
 from bench.machine import load_average, machine_info
 from bench.prefix_cache import prefix_cache
 from bench.report import Report, Row
+from bench.retrieval import embedder_choice, retrieval_cost
 from bench.storage import storage
 from bench.warm_call import warm_call
 from bench.workload import FULL, QUICK, Sizes
@@ -74,6 +75,7 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
 
     logged = open_sessions(fresh_sqlite_url(out / "bench.db"))
     storage_url = fresh_sqlite_url(out / "storage.db")
+    retrieval_url = fresh_sqlite_url(out / "retrieval.db")
     slot = ModelSlot()
 
     def engine() -> GgufEngine:
@@ -90,6 +92,12 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
             "storage",
             "Storage",
             lambda: storage(open_sessions(storage_url), storage_url, out, sizes),
+        ),
+        ("embedder_choice", "Embedding model", lambda: embedder_choice(sizes)),
+        (
+            "retrieval",
+            "Few-shot retrieval",
+            lambda: retrieval_cost(engine(), open_sessions(retrieval_url), logged, sizes),
         ),
         ("gpu", "GPU decode", lambda: gpu(options.gpu, sizes)),
     ]

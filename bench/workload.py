@@ -95,6 +95,8 @@ class Sizes:
     history_repetitions: int
     gpu_new_tokens: int
     gpu_repetitions: int
+    retrieval_rows: int = 100_000
+    retrieval_queries: int = 40
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,4 +134,6 @@ QUICK = Sizes(
     history_repetitions=10,
     gpu_new_tokens=64,
     gpu_repetitions=2,
+    retrieval_rows=10_000,
+    retrieval_queries=10,
 )

@@ -16,13 +16,29 @@ class ShopSettings:
     shop_name: str
     logo_path: Path | None
     models_dir: Path
+    few_shot: int = 2
+    """Past replies shown to the model with each request (0 turns few-shot examples off)."""
+    knowledge: bool = True
+    """Whether the shop's knowledge passages are placed in the prompt and cited."""
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 8:
+        raise ValueError(f"{name} must be a whole number from 0 to 8, not {value!r}")
+    return int(value)
 
 
 def shop_settings() -> ShopSettings:
-    """Settings from `HUAYU_SHOP_NAME`, `HUAYU_LOGO` and `HUAYU_MODELS_DIR`, with defaults."""
+    """Settings from `HUAYU_SHOP_NAME`, `HUAYU_LOGO`, `HUAYU_MODELS_DIR`, `HUAYU_FEW_SHOT` and
+    `HUAYU_KNOWLEDGE` (`on`/`off`), with defaults."""
     logo = os.environ.get("HUAYU_LOGO")
     return ShopSettings(
         shop_name=os.environ.get("HUAYU_SHOP_NAME") or "Huayu Flowers",
         logo_path=Path(logo) if logo else None,
         models_dir=Path(os.environ.get("HUAYU_MODELS_DIR") or ROOT / "models"),
+        few_shot=_count("HUAYU_FEW_SHOT", ShopSettings.few_shot),
+        knowledge=os.environ.get("HUAYU_KNOWLEDGE", "on").strip().lower() not in ("off", "0", "no", "false"),
     )

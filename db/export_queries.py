@@ -29,6 +29,8 @@ class ExportFilter:
     task: str | None = None
     since: datetime | None = None
     min_rating: int | None = None
+    include_starter: bool = True
+    """Huayu's starter pack (source `starter`) alongside the shop's own replies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ def _newest_rating_select(where: ExportFilter, *, apply_min_rating: bool = True)
         statement = statement.where(Generation.task == where.task)
     if where.since is not None:
         statement = statement.where(Generation.created_at >= where.since)
+    if not where.include_starter:
+        statement = statement.where(Generation.source != "starter")
     if apply_min_rating and where.min_rating is not None:
         statement = statement.where(Rating.stars >= where.min_rating)
     return statement

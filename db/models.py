@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -66,6 +76,15 @@ class Generation(Base):
     )
     """The first attempt of the same request, when this draft was written because a quality
     check rejected an earlier one."""
+    source: Mapped[str] = mapped_column(String(16), default="app", server_default="app", index=True)
+    """Where the row came from: `app` (a model run from the app, CLI or benchmarks), `imported`
+    (the shop's past replies) or `starter` (Huayu's starter pack), so exports and analytics can
+    leave some out."""
+    external_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The id a row had in the file it came from (`starter:st-en-c-001`): importing again skips it."""
+    grounding: Mapped[dict[str, Any] | None]
+    """What the prompt was grounded in: `{"examples": [{"id", "score", "tier"}], "passages":
+    [{"source", "heading", "score"}]}`; None when it used neither."""
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"
@@ -126,3 +145,25 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("name", name="uq_users_name"),)
+
+
+class ExampleVector(Base):
+    """The embedding of an approved request (complaint or bouquet details), for finding the past
+    replies most like a new request. Rows are only ever added; one whose generation is no longer
+    approved is skipped when read."""
+
+    __tablename__ = "example_vectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id", ondelete="CASCADE"))
+    task: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    embedder: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    """float32, little-endian, normalised to length 1."""
+
+    __table_args__ = (
+        UniqueConstraint("generation_id", "embedder", name="uq_example_vectors_generation_embedder"),
+        Index("ix_example_vectors_embedder_id", "embedder", "id"),
+    )
+

@@ -39,6 +39,9 @@ class GenerationRecord:
     created_by: str | None = None
     checks: list[dict[str, str]] | None = None
     retry_of: int | None = None
+    source: str = "app"
+    external_id: str | None = None
+    grounding: dict[str, Any] | None = None
 
 
 def log_generation(session: Session, record: GenerationRecord) -> Generation:

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from core.drafting.bouquet_description import LENGTHS, OCCASIONS, BouquetRequest, build_prompt
 from core.settings import shop_settings
 from pages.components.auth import require_login
-from pages.components.common import tr
+from pages.components.common import ground, tr
 from pages.components.drafts import (
     collected_drafts,
     show_drafts,
@@ -53,7 +53,9 @@ if submitted:
     except ValidationError:
         st.warning(tr("bouquet.empty"))
     else:
-        prompt = build_prompt(request, shop_settings().shop_name)
+        prompt = build_prompt(
+            request, shop_settings().shop_name, ground("bouquet", request.details, request.language)
+        )
         outcomes = stream_drafts(
             prompt, st.session_state["model_choice"], count, state_key="bouquet.outcomes"
         )

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from core.drafting.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
 from pages.components.auth import require_login
-from pages.components.common import tr
+from pages.components.common import ground, tr
 from pages.components.drafts import (
     collected_drafts,
     show_drafts,
@@ -51,7 +51,9 @@ if submitted:
     except ValidationError:
         st.warning(tr("complaint.empty"))
     else:
-        prompt = build_prompt(request, shop_settings().shop_name)
+        prompt = build_prompt(
+            request, shop_settings().shop_name, ground("complaint", request.complaint, request.language)
+        )
         outcomes = stream_drafts(
             prompt, st.session_state["model_choice"], count, state_key="complaint.outcomes"
         )

@@ -50,6 +50,9 @@ with st.form("export.form"):
     scrub = st.toggle(
         tr("export.scrub"), value=True, key="export.scrub", help=tr("export.scrub_help")
     )
+    include_starter = st.toggle(
+        tr("export.starter"), value=True, key="export.starter", help=tr("export.starter_help")
+    )
     submitted = st.form_submit_button(tr("export.prepare"), type="primary")
 
 if submitted:
@@ -60,6 +63,7 @@ if submitted:
         since=since,
         split=split,
         scrub=scrub,
+        include_starter=include_starter,
     )
     with st.spinner(tr("export.working")):
         st.session_state["export.result"] = export_download(db_sessions(), options)

@@ -12,10 +12,9 @@ from core.history.browse import (
     ratings,
 )
 from pages.components.auth import require_login
-from pages.components.common import db_sessions, tr
+from pages.components.common import OPEN_KEY, db_sessions, tr
 from pages.components.drafts import rating_form
 from pages.components.history_views import (
-    OPEN_KEY,
     generation_view,
     history_table,
     ratings_view,

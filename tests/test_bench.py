@@ -37,8 +37,10 @@ TOY = replace(
     log_writes=10,
     history_rows=120,
     history_repetitions=2,
+    retrieval_rows=300,
+    retrieval_queries=2,
 )
-ROW_KEYS = ["warm_call", "decode", "prefix_cache", "concurrency", "storage", "gpu"]
+ROW_KEYS = ["warm_call", "decode", "prefix_cache", "concurrency", "storage", "embedder_choice", "retrieval", "gpu"]
 
 
 def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
@@ -53,7 +55,7 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
         assert row.result and row.goal and row.compares
         assert row.met in (True, False, None)
         assert any(
-            line.startswith(f"[{ROW_KEYS.index(row.key) + 1}/6] {row.title}: {row.result}")
+            line.startswith(f"[{ROW_KEYS.index(row.key) + 1}/{len(ROW_KEYS)}] {row.title}: {row.result}")
             for line in lines
         )
 
@@ -71,6 +73,15 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
     decode = rows["decode"]["details"]
     assert {"huayu", "raw_1_threads", "raw_defaults"} <= set(decode["tokens_per_second_median"])
     assert decode["tokens_generated"]["raw_1_threads"] == [6]
+
+    retrieval = rows["retrieval"]["details"]
+    assert retrieval["rows"] == 300 and len(retrieval["retrieval_ms"]) == 2
+    # More examples, a longer prompt: the few-shot exchanges really are in it.
+    tokens = {int(k): v for k, v in retrieval["prompt_tokens_last_case"].items()}
+    assert tokens[0] < tokens[2] < tokens[4]
+    choice = rows["embedder_choice"]["details"]
+    assert set(choice["mean"]) == {"use-m3", "e5-small"}
+    assert all(0 <= v <= 1 for scores in choice["precision_at_3"].values() for v in scores.values())
 
     ttft = rows["prefix_cache"]["details"]
     assert (

@@ -68,3 +68,20 @@ def test_similarity_finds_a_lightly_edited_copy() -> None:
     assert similarity(original, original.replace("aunt's", "mum's")) > 0.6
     assert similarity(original, "Your driver was rude to my grandmother.") < 0.2
     assert similarity("阿姨的生日郁金香今天上午送到时已经蔫了", "妈妈的生日郁金香今天上午送到时已经蔫了") > 0.6
+
+
+@pytest.mark.parametrize("case", load_cases("all"), ids=lambda case: case.id)
+def test_every_case_has_a_reference_reply_that_passes_every_check(case) -> None:
+    from core.quality.checks import judge
+    from core.quality.guard import draft_context
+
+    shop = "Huayu Flowers"
+    reference = case.fields["reference"].replace("{shop_name}", shop)
+    assert judge(draft_context(case.prompt(shop), reference)).failures == []
+
+
+def test_no_case_is_a_near_duplicate_of_a_starter_pack_row() -> None:
+    from core.examples.starter import load_starter
+
+    cases = [(case.id, case_text(case)) for case in load_cases("all")]
+    assert near_duplicates(cases, [(row.id, row.text) for row in load_starter()]) == []

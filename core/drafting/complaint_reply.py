@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.drafting.generation import PreparedPrompt
+from core.drafting.grounding import NO_GROUNDING, Grounding
 from core.drafting.prompts import (
     PromptTemplate,
     delimit_customer_text,
+    knowledge_block,
     load_template,
     shop_policy,
     tag_stops,
@@ -62,8 +64,15 @@ def policy_hint(template: PromptTemplate, complaint: str, policy: str, language:
     return hints["rules"].format(rules=joiner.join(rule.lstrip("- ") for rule in rules))
 
 
-def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
-    """The complaint-reply template filled in for `request`, with the shop's policy."""
+def build_prompt(
+    request: ComplaintRequest, shop_name: str, grounding: Grounding = NO_GROUNDING
+) -> PreparedPrompt:
+    """The complaint-reply template filled in for `request`, with the shop's policy.
+
+    The tone's own example comes first (it is the same for every request in that tone, so the
+    model's cached prefix still covers it); then `grounding`'s past replies, the most similar
+    last, next to the request; its knowledge passages sit in the request itself.
+    """
     policy = shop_policy(request.language)
     template = load_template("complaint_reply", request.language, includes={"policy": policy})
     labels = template.tables["order_labels"]
@@ -77,22 +86,32 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         if value
     ]
     order_details = f"{labels['heading']}:\n" + "\n".join(order_lines) + "\n\n" if order_lines else ""
-    example = template.examples.get(request.tone)
-    messages = template.messages(
-        example={
+
+    def exchange(complaint: str, reply: str) -> dict[str, str]:
+        return {
             "user": template.user.format(
                 order_details="",
-                complaint=example["complaint"],
-                policy_hint=policy_hint(template, example["complaint"], policy, request.language),
+                complaint=delimit_customer_text(complaint),
+                knowledge="",
+                policy_hint=policy_hint(template, complaint, policy, request.language),
             ),
-            "reply": example["reply"].format(shop_name=shop_name),
+            "reply": reply,
         }
-        if example
-        else None,
+
+    examples = []
+    if tone_example := template.examples.get(request.tone):
+        examples.append(exchange(tone_example["complaint"], tone_example["reply"].format(shop_name=shop_name)))
+    examples += [exchange(e.request, e.reply) for e in reversed(grounding.examples)]
+    knowledge = knowledge_block(template, grounding.passages)
+    if not knowledge:
+        grounding = Grounding(examples=grounding.examples)
+    messages = template.messages(
+        examples,
         shop_name=shop_name,
         tone=template.tables["tones"][request.tone],
         order_details=order_details,
         complaint=delimit_customer_text(request.complaint),
+        knowledge=knowledge,
         policy_hint=policy_hint(template, request.complaint, policy, request.language),
     )
     return PreparedPrompt(
@@ -102,6 +121,7 @@ def build_prompt(request: ComplaintRequest, shop_name: str) -> PreparedPrompt:
         inputs=request.model_dump(),
         messages=messages,
         stop=tag_stops("customer_message"),
-        references=(policy,),
+        references=(policy, *(p.text for p in grounding.passages)),
         max_new_tokens=template.max_new_tokens if isinstance(template.max_new_tokens, int) else None,
+        grounding=grounding,
     )

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.accounts.secrets import redact
+from core.drafting.grounding import NO_GROUNDING, Grounding
 from core.models.backends import GenerationParams, LoadedModel
 from core.quality.checks import Verdict
 from core.text import InputError, remove_control_characters
@@ -38,6 +39,8 @@ class PreparedPrompt:
     max_new_tokens: int | None = None
     """The most new tokens the task needs (the template says): a run takes the smaller of this
     and the settings' own limit, so a tiny model cannot ramble on past a reply's length."""
+    grounding: Grounding = NO_GROUNDING
+    """The past replies and knowledge passages placed in the prompt, logged with the draft."""
 
     @property
     def source(self) -> str:
@@ -75,6 +78,8 @@ class Outcome:
     retry_of: int | None = None
     attempts: int = 1
     """Drafts written for the request this one answers, itself included (the guard's retries)."""
+    grounding: Grounding = NO_GROUNDING
+    """The past replies and knowledge passages its prompt used."""
 
     @property
     def hard_failures(self) -> list[dict[str, str]]:
@@ -286,6 +291,7 @@ class GenerationRun:
             created_by=self.created_by,
             checks=result.get("checks"),
             retry_of=self.retry_of,
+            grounding=self.prompt.grounding.logged(),
         )
         with self.sessions.begin() as session:
             generation_id = log_generation(session, record).id
@@ -296,6 +302,7 @@ class GenerationRun:
             parent_id=record.parent_id,
             variant_group=record.variant_group,
             retry_of=record.retry_of,
+            grounding=self.prompt.grounding,
             **result,
         )
 

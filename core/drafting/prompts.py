@@ -11,11 +11,12 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.drafting.grounding import Passage
 from core.settings import ROOT
 
 PROMPTS_DIR = ROOT / "prompts"
@@ -45,16 +46,16 @@ class PromptTemplate:
     """The most new tokens the task needs: one number, or one per option (bouquet lengths)."""
 
     def messages(
-        self, example: Mapping[str, str] | None = None, **values: str
+        self, examples: Sequence[Mapping[str, str]] = (), **values: str
     ) -> list[dict[str, str]]:
         """The chat messages with every placeholder filled; a missing value is a KeyError.
 
-        An `example` (`{"user": …, "reply": …}`, both already filled) goes between the system
-        message and the user's, as an earlier exchange for the model to imitate.
+        Each of `examples` (`{"user": …, "reply": …}`, both already filled) goes between the
+        system message and the user's, in order, as an earlier exchange for the model to imitate.
         """
         filled = {**self.includes, **values}
         turns = [{"role": "system", "content": self.system.format_map(filled)}]
-        if example:
+        for example in examples:
             turns += [
                 {"role": "user", "content": example["user"]},
                 {"role": "assistant", "content": example["reply"]},
@@ -88,6 +89,15 @@ def load_template(
         examples=data.get("examples", {}),
         max_new_tokens=data.get("max_new_tokens"),
     )
+
+
+def knowledge_block(template: PromptTemplate, passages: Sequence[Passage]) -> str:
+    """The template's lines that put the shop's knowledge before the request; empty without any."""
+    lines = template.tables.get("knowledge")
+    if not passages or not lines:
+        return ""
+    body = "\n".join(lines["passage"].format(heading=p.heading, text=p.text) for p in passages)
+    return f"{lines['heading']}\n{body}\n\n"
 
 
 def shop_policy(language: str) -> str:

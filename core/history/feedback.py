@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.examples.selection import ExampleFinder
 from core.text import clean_text
 from db.repository import add_rating
 
@@ -21,8 +22,12 @@ def save_rating(
     comment: str = "",
     edited_reply: str = "",
     created_by: str | None = None,
+    examples: ExampleFinder | None = None,
 ) -> int:
-    """Store a rating for `generation_id` in its own transaction; returns the rating's id."""
+    """Store a rating for `generation_id` in its own transaction; returns the rating's id.
+
+    With `examples`, a draft the rating approves (edited and sent, 4–5 stars, thumbs up) joins
+    the few-shot index at once, so the next draft in any tab can be shown it."""
     unknown = set(reasons or []) - set(REASON_TAGS)
     if unknown:
         raise ValueError(f"unknown reason tags: {sorted(unknown)}")
@@ -37,4 +42,7 @@ def save_rating(
             edited_reply=clean_text(edited_reply),
             created_by=created_by,
         )
-        return rating.id
+        rating_id = rating.id
+    if examples is not None:
+        examples.add([generation_id])
+    return rating_id

@@ -37,6 +37,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The same prompt always lands in the same file, so the split is the same on every export.",
         "zh": "同一提示总是分到同一个文件，因此每次导出的划分都相同。",
     },
+    "export.starter": {"en": "Include the starter pack", "zh": "包含入门示例"},
+    "export.starter_help": {
+        "en": "Huayu's exemplary replies, imported with `python -m core import --starter`. Leave them out to export only your shop's own replies.",
+        "zh": "Huayu 自带的示范回复（用 `python -m core import --starter` 导入）。关闭后只导出本店自己的回复。",
+    },
     "export.scrub": {"en": "Remove personal data", "zh": "去除个人信息"},
     "export.scrub_help": {
         "en": "Phones, emails, street addresses and order numbers become [PHONE], [EMAIL], [ADDRESS], [ORDER].",

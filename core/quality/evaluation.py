@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.drafting import bouquet_description, complaint_reply
 from core.drafting.generation import PreparedPrompt
+from core.drafting.grounding import NO_GROUNDING, Grounding
+from core.drafting.requests import prompt_for
 from core.models.backends import GenerationParams, LoadedModel
 from core.quality.checks import CHECK_IDS, cjk_count
 from core.quality.guard import MAX_ATTEMPTS, GuardedDraft
@@ -46,27 +47,9 @@ class EvalCase:
     language: str
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def prompt(self, shop_name: str) -> PreparedPrompt:
+    def prompt(self, shop_name: str, grounding: Grounding = NO_GROUNDING) -> PreparedPrompt:
         """The case's request as the app would build its prompt."""
-        if self.task == "bouquet":
-            bouquet = bouquet_description.BouquetRequest(
-                details=self.fields["details"],
-                occasion=self.fields.get("occasion", "just_because"),
-                recipient=self.fields.get("recipient", ""),
-                length=self.fields.get("length", "medium"),
-                language=self.language,
-            )
-            return bouquet_description.build_prompt(bouquet, shop_name)
-        order = self.fields.get("order") or {}
-        complaint = complaint_reply.ComplaintRequest(
-            complaint=self.fields["complaint"],
-            order_number=order.get("number", ""),
-            product=order.get("product", ""),
-            delivery_date=order.get("delivery_date", ""),
-            tone=self.fields.get("tone", "apologetic"),
-            language=self.language,
-        )
-        return complaint_reply.build_prompt(complaint, shop_name)
+        return prompt_for(self.task, self.language, self.fields, shop_name, grounding)
 
     @property
     def label(self) -> str:
@@ -178,18 +161,33 @@ def run_cases(
     database_url: str | None = None,
     supports_language: Callable[[str], bool] = lambda _language: True,
     judge: LoadedModel | None = None,
+    few_shot: int = 0,
+    knowledge: bool = False,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run every case through the guard and return the report (see `summarise`); a `judge`
-    model also scores each shown draft 1–5 (`core.quality.judge`)."""
+    model also scores each shown draft 1–5 (`core.quality.judge`).
+
+    With `few_shot`, the throw-away database first gets the starter pack, as a new shop's does,
+    and each case is shown its `few_shot` most similar replies; with `knowledge`, the shop's
+    knowledge passages. Each draft is also compared with the case's reference reply, if it has
+    one: `reference_similarity` is the cosine of their embeddings."""
+    from core.drafting.grounder import make_grounder
+    from core.examples.starter import import_starter
     from core.runtime import sessions as open_sessions
 
     with tempfile.TemporaryDirectory(prefix="huayu-eval-") as folder:
         sessions = open_sessions(database_url or f"sqlite:///{Path(folder) / 'eval.db'}")
+        grounder = make_grounder(sessions)
+        if few_shot:
+            import_starter(sessions, shop_name, grounder.examples)
         results = []
         start = time.perf_counter()
         for index, case in enumerate(cases):
-            prompt = case.prompt(shop_name)
+            grounding = grounder.ground(
+                case.task, case_text(case), case.language, few_shot=few_shot, knowledge=knowledge
+            )
+            prompt = case.prompt(shop_name, grounding)
             guarded = GuardedDraft(
                 prompt=prompt,
                 model=model,
@@ -219,7 +217,15 @@ def run_cases(
                 "ttft_ms": outcome.ttft_ms,
                 "latency_ms": sum(o.latency_ms or 0 for o in guarded.outcomes),
                 "completion_tokens": outcome.completion_tokens,
+                "prompt_tokens": outcome.prompt_tokens,
+                "examples": [e.generation_id for e in prompt.grounding.examples],
+                "passages": [p.citation for p in prompt.grounding.passages],
             }
+            reference = str(case.fields.get("reference") or "").replace("{shop_name}", shop_name)
+            if reference:
+                # An empty draft is as far from the reference as a draft can be.
+                pair = grounder.examples.embeddings.vectors([outcome.text or " ", reference])
+                result["reference_similarity"] = round(float(pair[0] @ pair[1]), 4) if outcome.text.strip() else 0.0
             if judge is not None:
                 verdict = score_reply(judge, prompt, outcome.text)
                 result["judge_score"], result["judge_reason"] = verdict.score, verdict.reason
@@ -234,6 +240,12 @@ def _rate(results: list[dict[str, Any]], key: str) -> float | None:
     return round(sum(bool(r[key]) for r in results) / len(results), 4) if results else None
 
 
+def _mean(results: list[dict[str, Any]], key: str) -> float | None:
+    """Mean of `key` over the results that have it."""
+    values = [float(r[key]) for r in results if r.get(key) is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
 def summarise(results: list[dict[str, Any]], *, duration_s: float = 0.0) -> dict[str, Any]:
     """Pass rates, per-check failure counts and breakdowns over per-case `results`."""
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -243,6 +255,7 @@ def summarise(results: list[dict[str, Any]], *, duration_s: float = 0.0) -> dict
     return {
         "cases": len(results),
         "judge_mean": round(sum(scores) / len(scores), 2) if scores else None,
+        "reference_similarity": _mean(results, "reference_similarity"),
         "pass_rate": _rate(results, "passed"),
         "usable_rate": _rate(results, "usable"),
         "first_attempt_pass_rate": _rate(results, "first_passed"),
@@ -256,6 +269,7 @@ def summarise(results: list[dict[str, Any]], *, duration_s: float = 0.0) -> dict
                 "pass_rate": _rate(group, "passed"),
                 "usable_rate": _rate(group, "usable"),
                 "first_attempt_pass_rate": _rate(group, "first_passed"),
+                "reference_similarity": _mean(group, "reference_similarity"),
             }
             for name, group in sorted(groups.items())
         },
@@ -287,6 +301,10 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def report_markdown(report: dict[str, Any]) -> str:
     """One run as Markdown: its settings, pass rates, failures per check, and each failing case."""
     config = report.get("config", {})
@@ -296,7 +314,8 @@ def report_markdown(report: dict[str, Any]) -> str:
         (
             f"{report['cases']} cases, {config.get('attempts', '?')} attempts allowed, seed "
             f"{config.get('seed', '?')}, commit {config.get('commit') or '?'}, "
-            f"{config.get('machine', '')}, {report['duration_s']} s."
+            f"{config.get('machine', '')}, {report['duration_s']} s; few-shot examples "
+            f"{config.get('few_shot', 0)}, knowledge {'on' if config.get('knowledge') else 'off'}."
         ),
         "",
         "| | passed every check | no hard failure (usable) |",
@@ -307,13 +326,17 @@ def report_markdown(report: dict[str, Any]) -> str:
             f"{_percent(report['first_attempt_usable_rate'])} |"
         ),
         "",
-        "| set | cases | passed | usable | first attempt passed |",
-        "| --- | --- | --- | --- | --- |",
+        (f"Similarity of the shown drafts to the reference replies (embedding cosine): "
+        f"{_number(report.get('reference_similarity'))}."),
+        "",
+        "| set | cases | passed | usable | first attempt passed | similarity to reference |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, group in report["by_set"].items():
         lines.append(
             f"| {name} | {group['cases']} | {_percent(group['pass_rate'])} | "
-            f"{_percent(group['usable_rate'])} | {_percent(group['first_attempt_pass_rate'])} |"
+            f"{_percent(group['usable_rate'])} | {_percent(group['first_attempt_pass_rate'])} | "
+            f"{_number(group.get('reference_similarity'))} |"
         )
     if report.get("judge_mean") is not None:
         lines += ["", f"Judge ({config.get('judge_model', '?')}): mean score {report['judge_mean']} of 5."]
@@ -371,6 +394,10 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, seed: int = 0) -> dict[str,
         "difference": sum(diffs) / len(diffs) if diffs else None,
         "interval": interval,
         "checks": check_rows,
+        "reference_similarity": (
+            _mean([x for x, _ in pairs], "reference_similarity"),
+            _mean([y for _, y in pairs], "reference_similarity"),
+        ),
     }
 
 
@@ -390,6 +417,11 @@ def comparison_markdown(name_a: str, name_b: str, a: dict[str, Any], b: dict[str
             f"{', '.join(config_b.get('template_versions', [])) or '?'} |"
         ),
         f"| attempts allowed | {config_a.get('attempts', '?')} | {config_b.get('attempts', '?')} |",
+        f"| few-shot examples | {config_a.get('few_shot', 0)} | {config_b.get('few_shot', 0)} |",
+        (
+            f"| knowledge | {'on' if config_a.get('knowledge') else 'off'} | "
+            f"{'on' if config_b.get('knowledge') else 'off'} |"
+        ),
         f"| commit | {config_a.get('commit') or '?'} | {config_b.get('commit') or '?'} |",
         (
             f"| **passed every check** | **{_percent(result['pass_rate'][0])}** | "
@@ -399,6 +431,10 @@ def comparison_markdown(name_a: str, name_b: str, a: dict[str, Any], b: dict[str
         (
             f"| first attempt passed | {_percent(result['first_attempt_pass_rate'][0])} | "
             f"{_percent(result['first_attempt_pass_rate'][1])} |"
+        ),
+        (
+            f"| similarity to reference | {_number(result['reference_similarity'][0])} | "
+            f"{_number(result['reference_similarity'][1])} |"
         ),
     ]
     for name in sorted(a["by_set"].keys() | b["by_set"].keys()):

@@ -61,6 +61,7 @@ class ExportOptions:
     since: date | None = None
     split: float = 0.0
     scrub: bool = True
+    include_starter: bool = True
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -74,7 +75,9 @@ class ExportOptions:
 
     def filter(self) -> ExportFilter:
         since = datetime.combine(self.since, time.min, tzinfo=UTC) if self.since else None
-        return ExportFilter(task=self.task, since=since, min_rating=self.min_rating)
+        return ExportFilter(
+            task=self.task, since=since, min_rating=self.min_rating, include_starter=self.include_starter
+        )
 
 
 @dataclass

@@ -9,10 +9,13 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.drafting.grounder import Grounder, make_grounder
+from core.drafting.grounding import Grounding
 from core.i18n import pick_ui_language, translate
 from core.models.model_slot import ModelSlot
 from core.runtime import database_url
 from core.runtime import sessions as open_sessions
+from core.settings import shop_settings
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,6 +35,23 @@ def _db_sessions(url: str) -> sessionmaker[Session]:
     return open_sessions(url)
 
 
+def grounder() -> Grounder:
+    """The process's few-shot examples and knowledge on the configured database (one embedding
+    model, one in-memory index, shared by every browser session)."""
+    return _grounder(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _grounder(url: str) -> Grounder:
+    return make_grounder(_db_sessions(url))
+
+
+def ground(task: str, text: str, language: str) -> Grounding:
+    """The examples and passages for one request, as the shop's settings ask."""
+    settings = shop_settings()
+    return grounder().ground(task, text, language, few_shot=settings.few_shot, knowledge=settings.knowledge)
+
+
 def ui_language() -> str:
     """The interface language: the sidebar's choice, first taken from the browser's locale."""
     return st.session_state.setdefault("ui.language", pick_ui_language(st.context.locale))
@@ -41,6 +61,9 @@ def tr(key: str, **values: object) -> str:
     """`key` from the catalogue in the interface language."""
     return translate(key, ui_language(), **values)
 
+
+# The history page's "open generation" field; other pages set it to open one there.
+OPEN_KEY = "history.open_id"
 
 # Pages whose typed-in fields survive a visit to another page.
 FORM_PREFIXES = ("complaint.", "bouquet.")

@@ -16,6 +16,7 @@ from core.drafting.generation import (
     check_context,
     log_failed_start,
 )
+from core.drafting.grounding import Grounding
 from core.drafting.rewrite import REWRITE_ACTIONS, build_rewrite_prompt
 from core.drafting.variants import MAX_VARIANTS, choose_variant, new_variant_group, variant_params
 from core.history.feedback import REASON_TAGS, save_rating
@@ -25,7 +26,7 @@ from core.quality.guard import GuardedDraft
 from core.settings import shop_settings
 from core.text import escape_markdown
 from pages.components.auth import current_user_name
-from pages.components.common import db_sessions, tr
+from pages.components.common import OPEN_KEY, db_sessions, grounder, tr
 from pages.components.sidebar import ModelChoice, load_model
 
 
@@ -264,6 +265,7 @@ def show_draft(outcome: Outcome) -> None:
         # st.code shows the text verbatim with Streamlit's own copy-to-clipboard button.
         with st.expander(tr("draft.copy"), icon=":material/content_copy:"):
             st.code(outcome.text, language=None, wrap_lines=True)
+    grounding_view(outcome.grounding, outcome.generation_id)
     st.caption(
         tr(
             "draft.metrics",
@@ -274,6 +276,30 @@ def show_draft(outcome: Outcome) -> None:
             tokens=outcome.completion_tokens if outcome.completion_tokens is not None else "–",
         )
     )
+
+
+def grounding_view(grounding: Grounding, generation_id: int | None) -> None:
+    """The past replies a draft imitated (expandable, each linked to the history) and the
+    knowledge sections it was given, cited."""
+    if grounding.examples:
+        with st.expander(tr("grounding.examples", count=len(grounding.examples)), icon=":material/history:"):
+            for example in grounding.examples:
+                st.markdown(
+                    f"**{tr('grounding.example', id=example.generation_id, tier=tr(f'grounding.tier.{example.tier}'), score=example.score)}**"
+                )
+                st.caption(f"{tr('grounding.request')}: {escape_markdown(example.request)}")
+                st.markdown(escape_markdown(example.reply))
+                if st.button(
+                    tr("grounding.open"), key=f"grounding.open.{generation_id}.{example.generation_id}",
+                    icon=":material/open_in_new:",
+                ):
+                    st.session_state[OPEN_KEY] = example.generation_id
+                    st.switch_page("pages/history.py")
+    if grounding.passages:
+        st.caption(
+            tr("grounding.sources", sources=" · ".join(escape_markdown(p.citation) for p in grounding.passages)),
+            help="\n\n".join(f"**{escape_markdown(p.citation)}**: {escape_markdown(p.text)}" for p in grounding.passages),
+        )
 
 
 def check_badges(checks: list[dict[str, str]] | None) -> None:
@@ -336,5 +362,6 @@ def rating_form(generation_id: int, draft: str, sent: str | None = None) -> None
         comment=comment,
         edited_reply=edited_reply,
         created_by=current_user_name(),
+        examples=grounder().examples,
     )
     st.success(tr("rating.saved"))

@@ -25,10 +25,9 @@ from core.history.browse import (
 )
 from core.history.feedback import REASON_TAGS
 from core.text import escape_markdown
-from pages.components.common import tr
+from pages.components.common import OPEN_KEY, tr
 from pages.components.drafts import check_badges
 
-OPEN_KEY = "history.open_id"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 

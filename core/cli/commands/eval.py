@@ -46,6 +46,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     parser.add_argument("--judge-model", help="the judge's model path or id")
     parser.add_argument("--judge-base-url", help="the judge's server URL (openai/hub backends)")
+    parser.add_argument(
+        "--few-shot", type=int, metavar="K",
+        help="show each case its K most similar starter-pack replies (default: HUAYU_FEW_SHOT, as the app)",
+    )
+    parser.add_argument(
+        "--knowledge", choices=["on", "off"],
+        help="place the shop's knowledge passages in the prompts (default: HUAYU_KNOWLEDGE, as the app)",
+    )
     parser.add_argument("--out", type=Path, help="results folder (default: evals/results/<time>-<set>)")
     parser.add_argument(
         "--compare", nargs=2, action="append", metavar=("A.json", "B.json"),
@@ -126,7 +134,12 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UserError(first_error(error)) from None
-    shop_name = shop_settings().shop_name
+    settings = shop_settings()
+    shop_name = settings.shop_name
+    few_shot = settings.few_shot if args.few_shot is None else args.few_shot
+    knowledge = settings.knowledge if args.knowledge is None else args.knowledge == "on"
+    if not 0 <= few_shot <= 8:
+        raise UserError("--few-shot must be from 0 to 8")
 
     def progress(done: int, total: int, result: dict[str, Any]) -> None:
         verdict = "pass" if result["passed"] else ", ".join(c["id"] for c in result["failed"])
@@ -148,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         supports_language=lambda language: writes_language(model, language) is not False,
         judge=judge,
+        few_shot=few_shot,
+        knowledge=knowledge,
         progress=progress,
     )
     report = {
@@ -161,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
             params=params.model_dump(),
             attempts=attempts,
             seed=args.seed,
+            few_shot=few_shot,
+            knowledge=knowledge,
             template_versions=sorted({r["template_version"] for r in report["results"]}),
             judge_backend=args.judge_backend,
             judge_model=args.judge_model,
@@ -173,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{report['cases']} cases: {report['pass_rate'] * 100:.0f}% passed every check, "
         f"{report['usable_rate'] * 100:.0f}% usable; first attempt "
-        f"{report['first_attempt_pass_rate'] * 100:.0f}% ({report['duration_s']} s)\n"
+        f"{report['first_attempt_pass_rate'] * 100:.0f}%; similarity to the references "
+        f"{report['reference_similarity'] or 0:.3f} ({report['duration_s']} s)\n"
         f"wrote {json_path} and {md_path}"
     )
     return 0

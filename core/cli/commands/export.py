@@ -51,6 +51,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         action="store_false",
         help="keep phone numbers, emails, addresses and order numbers",
     )
+    parser.add_argument(
+        "--no-starter",
+        dest="include_starter",
+        action="store_false",
+        help="leave out Huayu's starter pack: only the shop's own replies",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -67,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             since=args.since,
             split=args.split,
             scrub=args.scrub,
+            include_starter=args.include_starter,
         )
     except ValueError as error:
         raise UserError(str(error)) from None

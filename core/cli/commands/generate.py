@@ -48,33 +48,54 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--temperature", type=float, default=0.3)
     parser.add_argument("--max-new-tokens", type=int, default=320)
     parser.add_argument("--seed", type=int)
+    add_grounding_options(parser)
     parser.set_defaults(handler=run)
 
 
-def _prompt(args: argparse.Namespace, shop_name: str) -> PreparedPrompt:
-    """The task's request from the arguments, as its prompt; pydantic errors pass through."""
+def request_fields(args: argparse.Namespace) -> dict[str, object]:
+    """The request's fields from the arguments, as an evaluation case or starter row holds them."""
     if args.task == "bouquet":
-        from core.drafting import bouquet_description
+        return {"details": args.input, "occasion": args.occasion, "recipient": args.recipient, "length": args.length}
+    order = {"number": args.order_number, "product": args.product, "delivery_date": args.delivery_date}
+    return {"complaint": args.input, "tone": args.tone, "order": order}
 
-        bouquet = bouquet_description.BouquetRequest(
-            details=args.input,
-            occasion=args.occasion,
-            recipient=args.recipient,
-            length=args.length,
-            language=args.lang,
-        )
-        return bouquet_description.build_prompt(bouquet, shop_name)
-    from core.drafting import complaint_reply
 
-    complaint = complaint_reply.ComplaintRequest(
-        complaint=args.input,
-        order_number=args.order_number,
-        product=args.product,
-        delivery_date=args.delivery_date,
-        tone=args.tone,
-        language=args.lang,
+def add_grounding_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--few-shot", type=int, metavar="K", help="past replies shown as examples (default HUAYU_FEW_SHOT; 0 = off)"
     )
-    return complaint_reply.build_prompt(complaint, shop_name)
+    parser.add_argument(
+        "--knowledge", choices=["on", "off"], help="use the shop's knowledge files (default HUAYU_KNOWLEDGE)"
+    )
+
+
+def grounding_choice(args: argparse.Namespace) -> tuple[int, bool]:
+    """(few-shot k, knowledge on) from the arguments, else from the shop's settings."""
+    from core.settings import shop_settings
+
+    settings = shop_settings()
+    few_shot = settings.few_shot if args.few_shot is None else args.few_shot
+    if not 0 <= few_shot <= 8:
+        raise UserError("--few-shot must be from 0 to 8")
+    knowledge = settings.knowledge if args.knowledge is None else args.knowledge == "on"
+    return few_shot, knowledge
+
+
+def _prompt(args: argparse.Namespace, shop_name: str, sessions: object) -> PreparedPrompt:
+    """The task's request from the arguments, grounded, as its prompt; pydantic errors pass through."""
+    from core.drafting.grounder import make_grounder
+    from core.drafting.grounding import NO_GROUNDING
+    from core.drafting.requests import prompt_for
+
+    fields = request_fields(args)
+    prompt_for(args.task, args.lang, fields, shop_name)  # a bad request fails before any model loads
+    few_shot, knowledge = grounding_choice(args)
+    grounding = (
+        make_grounder(sessions).ground(args.task, args.input, args.lang, few_shot=few_shot, knowledge=knowledge)  # type: ignore[arg-type]
+        if few_shot or knowledge
+        else NO_GROUNDING
+    )
+    return prompt_for(args.task, args.lang, fields, shop_name, grounding)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
     from core.runtime import backend_config, sessions
     from core.settings import shop_settings
 
+    database = sessions()
     try:
-        prompt = _prompt(args, shop_settings().shop_name)
+        prompt = _prompt(args, shop_settings().shop_name, database)
         params = GenerationParams(
             temperature=args.temperature, max_new_tokens=args.max_new_tokens, seed=args.seed
         )
@@ -101,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     model = ModelSlot().get(args.backend, config)
     for notice in model.info().notices:
         print(f"note: {notice}", file=sys.stderr)
-    guarded = GuardedDraft(prompt=prompt, model=model, params=params, sessions=sessions())
+    guarded = GuardedDraft(prompt=prompt, model=model, params=params, sessions=database)
     # Each attempt is kept until it passed the checks: stdout only ever gets the draft to use.
     for number, attempt in enumerate(guarded.attempts(), start=1):
         outcome = attempt.run()
@@ -118,6 +140,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 3
     sys.stdout.write(outcome.text + "\n")
+    if prompt.grounding.examples:
+        ids = ", ".join(str(e.generation_id) for e in prompt.grounding.examples)
+        print(f"[examples: generations {ids}]", file=sys.stderr)
+    for passage in prompt.grounding.passages:
+        print(f"[source: {passage.citation}]", file=sys.stderr)
     speed = f", {outcome.tokens_per_second:.1f} tok/s" if outcome.tokens_per_second else ""
     warnings = "".join(f"; warning: {c['id']}" for c in outcome.checks or [])
     print(
