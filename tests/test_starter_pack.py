@@ -70,10 +70,13 @@ def test_import_starter_stores_the_pack_once_as_source_starter(
     with sessions() as session:
         stored = session.query(Generation).filter(Generation.source == "starter").all()
         assert len(stored) == len(ROWS)
-        first = min(stored, key=lambda g: g.id)
-        assert first.external_id == f"starter:{ROWS[0].id}" and first.latest_rating.stars == 5
-        assert first.output == ROWS[0].reply.replace("{shop_name}", SHOP)
-        assert first.inputs["tone"] == ROWS[0].fields["tone"]
+        by_id = {g.external_id: g for g in stored}
+        complaint = next(r for r in ROWS if r.task == "complaint")
+        generation = by_id[f"starter:{complaint.id}"]
+        assert generation.latest_rating.stars == 5 and generation.checks == []
+        assert generation.output == complaint.reply.replace("{shop_name}", SHOP)
+        assert generation.inputs["tone"] == complaint.fields["tone"]
+        assert generation.inputs["complaint"] == complaint.text
 
 
 def test_an_export_can_leave_the_starter_pack_out(
