@@ -137,6 +137,9 @@ class GenerationDetail:
     """The quality checks it failed; None when it was never checked."""
     retry_of: int | None = None
     """The first attempt of the same request, when the guard wrote this one again."""
+    source: str = "app"
+    grounding: dict[str, Any] | None = None
+    """The few-shot examples (ids, scores, tiers) and knowledge passages its prompt used."""
 
     @property
     def sent_reply(self) -> str | None:
@@ -366,4 +369,6 @@ def generation_detail(session: Session, generation_id: int) -> GenerationDetail 
         variants=_linked(variants),
         checks=generation.checks,
         retry_of=generation.retry_of,
+        source=generation.source,
+        grounding=generation.grounding,
     )

@@ -64,10 +64,15 @@ def example_vectors_after(session: Session, embedder: str, after_id: int) -> lis
     return [VectorRow(*row) for row in rows]
 
 
-def indexed_generation_ids(session: Session, embedder: str) -> set[int]:
+def indexed_generation_ids(session: Session, embedder: str, among: Sequence[int]) -> set[int]:
+    """Those of the generations `among` that already have a vector of `embedder`."""
+    if not among:
+        return set()
     return set(
         session.scalars(
-            select(ExampleVector.generation_id).where(ExampleVector.embedder == embedder)
+            select(ExampleVector.generation_id).where(
+                ExampleVector.embedder == embedder, ExampleVector.generation_id.in_(list(among))
+            )
         )
     )
 

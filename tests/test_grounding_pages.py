@@ -69,6 +69,9 @@ def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(t
     assert [t.value for t in second.title] == ["Every draft, every rating"]
     assert second.number_input(key="history.open_id").value == sent_id  # opened there
     assert second.text_area(key=f"rating.{sent_id}.edited").value == SENT
+    # And the history shows what a grounded draft was based on, each example a link again.
+    second.number_input(key="history.open_id").set_value(newest.id).run()
+    assert any(b.label.startswith(f"#{sent_id} · edited and sent by staff") for b in second.button)
 
 
 def test_knowledge_passages_are_cited_under_the_draft(tabs, fake_model, sessions):

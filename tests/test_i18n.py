@@ -14,6 +14,7 @@ from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 from core.models.backends import REGISTRY
 from core.models.catalogue import FIT_STATES
 from core.models.model_files import ModelKind
+from core.drafting.grounding import Tier
 from core.quality.checks import CHECK_IDS
 from core.training_data.export_formats import FORMATS
 
@@ -42,6 +43,7 @@ def used_keys() -> set[str]:
     keys |= {f"models.kind.{kind}" for kind in get_args(ModelKind)}
     keys |= {f"models.fits.{state}" for state in FIT_STATES}
     keys |= {f"check.{check_id}" for check_id in CHECK_IDS}
+    keys |= {f"grounding.tier.{tier}" for tier in get_args(Tier)}
     return keys
 
 

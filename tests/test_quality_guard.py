@@ -102,7 +102,7 @@ def generate_args(**overrides: object) -> argparse.Namespace:
         "task": "complaint", "input": COMPLAINT, "tone": "apologetic", "lang": "en",
         "order_number": "", "product": "", "delivery_date": "", "occasion": "just_because",
         "recipient": "", "length": "medium", "backend": "gguf", "model": None, "base_url": None,
-        "temperature": 0.3, "max_new_tokens": 200, "seed": 1,
+        "temperature": 0.3, "max_new_tokens": 200, "seed": 1, "few_shot": None, "knowledge": None,
     }
     return argparse.Namespace(**{**values, **overrides})
 

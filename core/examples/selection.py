@@ -2,8 +2,10 @@
 
 Approved means, best first: a reply staff edited and sent, a draft rated 4–5 stars or thumbs up,
 a starter-pack reply. Similarity decides most; the tier and the reply's language add a little,
-so a close edited reply beats a close starter one, and a near-identical English reply can still
-serve a Chinese request. MMR keeps the k from being near copies of each other.
+so a close edited reply beats a close starter one, and the shop's own reply to the same trouble
+in the other language can still serve a request. Starter replies come only in the language asked
+for: the pack has both, and a small model shown a Chinese example for an English request answered
+in Chinese (2 of 48 English evaluation complaints). MMR keeps the k from being near copies.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ TIER_BONUS: dict[Tier, float] = {"edited": 0.15, "rated": 0.08, "starter": 0.0}
 SAME_LANGUAGE_BONUS = 0.05
 MIN_SIMILARITY = 0.2
 """Below this (cosine, USE m3) two requests share little more than being complaints."""
-POOL = 24
+POOL = 32
 """Nearest vectors read per search: room for the ones no longer approved and for MMR to choose."""
 DIVERSITY = 0.3
 
@@ -93,6 +95,8 @@ class ExampleFinder:
                 if generation is None or approved is None or neighbour.score < MIN_SIMILARITY:
                     continue
                 tier, reply = approved
+                if tier == "starter" and _language(generation) != language:
+                    continue
                 example = ExampleReply(
                     generation_id=generation.id,
                     score=neighbour.score,
@@ -117,7 +121,7 @@ class ExampleFinder:
             return self._add(session, generations_by_id(session, generation_ids))
 
     def _add(self, session: Session, generations: list[Generation]) -> int:
-        done = indexed_generation_ids(session, self.embeddings.name) if generations else set()
+        done = indexed_generation_ids(session, self.embeddings.name, [g.id for g in generations])
         todo = [
             g
             for g in generations

@@ -13,13 +13,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "grounding.tier.rated": {"en": "rated highly", "zh": "高评分"},
     "grounding.tier.starter": {"en": "starter pack", "zh": "入门示例"},
     "grounding.request": {"en": "Request", "zh": "请求"},
-    "grounding.reply": {"en": "Reply", "zh": "回复"},
     "grounding.open": {"en": "Open in history", "zh": "在历史记录中打开"},
     "grounding.sources": {"en": "Sources: {sources}", "zh": "资料来源：{sources}"},
-    "grounding.logged": {
-        "en": "Examples: generations {ids}",
-        "zh": "参考示例：记录 {ids}",
-    },
     # the knowledge page
     "nav.knowledge": {"en": "Shop knowledge", "zh": "店铺资料"},
     "knowledge.title": {"en": "Shop knowledge", "zh": "店铺资料"},

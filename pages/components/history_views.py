@@ -84,6 +84,28 @@ def _open(generation_id: int) -> None:
     st.session_state[OPEN_KEY] = generation_id
 
 
+def _grounding(grounding: dict[str, Any] | None) -> None:
+    """The past replies its prompt showed (each a button that opens it) and the sources it cited."""
+    if not grounding:
+        return
+    examples = grounding.get("examples") or []
+    if examples:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(tr("grounding.examples", count=len(examples)))
+            for example in examples:
+                tier = tr(f"grounding.tier.{example['tier']}")
+                st.button(
+                    f"#{example['id']} · {tier} · {example['score']:.2f}",
+                    key=f"history.example.{example['id']}",
+                    on_click=_open,
+                    args=(example["id"],),
+                )
+    passages = grounding.get("passages") or []
+    if passages:
+        cited = " · ".join(f"{p['source']} › {p['heading']}" for p in passages)
+        st.caption(tr("grounding.sources", sources=escape_markdown(cited)))
+
+
 def _link(role: str, draft: LinkedDraft, label: str) -> None:
     st.button(
         f"#{draft.id} · {label} · {preview(draft.output, 40)}",
@@ -115,6 +137,7 @@ def generation_view(detail: GenerationDetail) -> None:
     if detail.retry_of is not None:
         st.caption(tr("history.retry_of", id=detail.retry_of))
     check_badges(detail.checks)
+    _grounding(detail.grounding)
     speed = tokens_per_second(detail.ttft_ms, detail.latency_ms, detail.completion_tokens)
     metrics = {
         tr("history.ttft"): f"{detail.ttft_ms:.0f} ms" if detail.ttft_ms is not None else "–",
