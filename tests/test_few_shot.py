@@ -114,6 +114,7 @@ def test_a_similar_complaint_gets_the_reply_staff_edited_and_sent(
     assert len({e.generation_id for e in found}) == len(found) == 3
 
 
+@pytest.mark.storage
 def test_a_rating_saved_in_one_process_is_used_by_the_next_draft_in_another(
     shop: ExampleFinder, sessions: sessionmaker[Session], embeddings: UseEmbeddings
 ) -> None:

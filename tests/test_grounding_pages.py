@@ -39,7 +39,9 @@ def draft(at: AppTest, complaint: str) -> AppTest:
     return next(b for b in at.button if b.label == "Draft reply").click().run()
 
 
-def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(tabs, fake_model, sessions):
+def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(
+    tabs, fake_model, sessions
+):
     first, second = tabs
     fake_model.enqueue(["Sorry about the pot.\n\nHuayu Flowers"] * 3)
     draft(first, "My orchid came and its ceramic pot was cracked down one side.")
@@ -55,14 +57,20 @@ def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(t
     sent_to_model = [m.content for m in fake_model.calls[-1]]
     assert SENT in sent_to_model  # the edited reply is an example exchange in the prompt
     expander = next(e for e in second.expander if e.label.startswith("Based on these past replies"))
-    assert any(f"Generation {sent_id} · edited and sent by staff" in m.value for m in expander.markdown)
+    assert any(
+        f"Generation {sent_id} · edited and sent by staff" in m.value for m in expander.markdown
+    )
     with sessions() as session:
         newest = session.scalars(select(Generation).order_by(Generation.id.desc())).first()
     assert newest.grounding["examples"][0]["id"] == sent_id
     assert newest.grounding["examples"][0]["tier"] == "edited"
 
     # The example links to its generation in the history.
-    opens = [b for b in second.button if b.key.startswith("grounding.open.") and b.key.endswith(f".{sent_id}")]
+    opens = [
+        b
+        for b in second.button
+        if b.key.startswith("grounding.open.") and b.key.endswith(f".{sent_id}")
+    ]
     opens[0].click().run()
     assert not second.exception
     assert second.session_state["history.open_id"] == sent_id
@@ -76,7 +84,9 @@ def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(t
 
 def test_knowledge_passages_are_cited_under_the_draft(tabs, fake_model, sessions):
     first, _ = tabs
-    fake_model.enqueue(["We are sorry the lilies worried you; lily pollen is harmful to cats.\n\nHuayu Flowers"])
+    fake_model.enqueue(
+        ["We are sorry the lilies worried you; lily pollen is harmful to cats.\n\nHuayu Flowers"]
+    )
     draft(first, "You delivered lilies and I have two cats. Are lilies dangerous for them?")
     # Escaped for Markdown (a file name is text, never markup): "care\\.md" shows as care.md.
     assert any(c.value.startswith("Sources: en/care\\.md › Lilies") for c in first.caption)
@@ -89,7 +99,9 @@ def test_knowledge_passages_are_cited_under_the_draft(tabs, fake_model, sessions
 def test_the_knowledge_page_edits_previews_and_tries_a_file(monkeypatch, tmp_path, sessions):
     monkeypatch.setenv("HUAYU_KNOWLEDGE_DIR", str(tmp_path))
     (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "faq.md").write_text("# FAQ\n\n## Opening hours\nWe open at nine.\n", encoding="utf-8")
+    (tmp_path / "en" / "faq.md").write_text(
+        "# FAQ\n\n## Opening hours\nWe open at nine.\n", encoding="utf-8"
+    )
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["ui.language"] = "en"

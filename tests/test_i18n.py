@@ -7,6 +7,7 @@ from typing import get_args
 from core.accounts.auth import ROLES, SESSION_END_REASONS
 from core.drafting.bouquet_description import LENGTHS, OCCASIONS
 from core.drafting.complaint_reply import TONES
+from core.drafting.grounding import Tier
 from core.drafting.rewrite import REWRITE_ACTIONS
 from core.history.browse import MESSAGE_ROLES, RATING_FILTERS, STATUSES, TASKS
 from core.history.feedback import REASON_TAGS
@@ -14,7 +15,6 @@ from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 from core.models.backends import REGISTRY
 from core.models.catalogue import FIT_STATES
 from core.models.model_files import ModelKind
-from core.drafting.grounding import Tier
 from core.quality.checks import CHECK_IDS
 from core.training_data.export_formats import FORMATS
 

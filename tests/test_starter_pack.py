@@ -56,6 +56,7 @@ def test_no_row_is_a_near_duplicate_of_an_evaluation_case_or_of_another_row() ->
     assert near_duplicates(rows, rows) == []
 
 
+@pytest.mark.storage
 def test_import_starter_stores_the_pack_once_as_source_starter(
     sessions: sessionmaker[Session], capsys
 ) -> None:

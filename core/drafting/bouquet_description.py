@@ -72,13 +72,17 @@ def build_prompt(
         lines.append(line["recipient"].format(value=request.recipient))
 
     def exchange(details: str, reply: str) -> dict[str, str]:
-        return {"user": template.user.format(details=delimit_text(details, DETAILS_TAG), knowledge=""), "reply": reply}
+        return {
+            "user": template.user.format(details=delimit_text(details, DETAILS_TAG), knowledge=""),
+            "reply": reply,
+        }
 
     examples = []
     if length_example := template.examples.get(request.length):
         examples.append(exchange(length_example["details"], length_example["reply"]))
     examples += [
-        exchange(line["flowers"].format(value=e.request), e.reply) for e in reversed(grounding.examples)
+        exchange(line["flowers"].format(value=e.request), e.reply)
+        for e in reversed(grounding.examples)
     ]
     knowledge = knowledge_block(template, grounding.passages)
     if not knowledge:

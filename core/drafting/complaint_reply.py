@@ -85,7 +85,9 @@ def build_prompt(
         )
         if value
     ]
-    order_details = f"{labels['heading']}:\n" + "\n".join(order_lines) + "\n\n" if order_lines else ""
+    order_details = (
+        f"{labels['heading']}:\n" + "\n".join(order_lines) + "\n\n" if order_lines else ""
+    )
 
     def exchange(complaint: str, reply: str) -> dict[str, str]:
         return {
@@ -100,7 +102,9 @@ def build_prompt(
 
     examples = []
     if tone_example := template.examples.get(request.tone):
-        examples.append(exchange(tone_example["complaint"], tone_example["reply"].format(shop_name=shop_name)))
+        examples.append(
+            exchange(tone_example["complaint"], tone_example["reply"].format(shop_name=shop_name))
+        )
     examples += [exchange(e.request, e.reply) for e in reversed(grounding.examples)]
     knowledge = knowledge_block(template, grounding.passages)
     if not knowledge:
@@ -122,6 +126,8 @@ def build_prompt(
         messages=messages,
         stop=tag_stops("customer_message"),
         references=(policy, *(p.text for p in grounding.passages)),
-        max_new_tokens=template.max_new_tokens if isinstance(template.max_new_tokens, int) else None,
+        max_new_tokens=template.max_new_tokens
+        if isinstance(template.max_new_tokens, int)
+        else None,
         grounding=grounding,
     )

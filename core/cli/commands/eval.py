@@ -31,7 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--limit", type=int, help="only the first N cases")
     parser.add_argument("--seed", type=int, default=0, help="case i is drafted with seed S+i")
     parser.add_argument(
-        "--attempts", type=int, default=None,
+        "--attempts",
+        type=int,
+        default=None,
         help="drafts the guard may write per case (default 3, as in the app; 1 = no retries)",
     )
     defaults = GenerationParams()
@@ -41,22 +43,31 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--repetition-penalty", type=float, default=defaults.repetition_penalty)
     parser.add_argument("--quick", action="store_true", help="10 cases spread over the set")
     parser.add_argument(
-        "--judge-backend", choices=sorted(REGISTRY),
+        "--judge-backend",
+        choices=sorted(REGISTRY),
         help="also score each draft 1-5 with this backend's model (a bigger one; off by default)",
     )
     parser.add_argument("--judge-model", help="the judge's model path or id")
     parser.add_argument("--judge-base-url", help="the judge's server URL (openai/hub backends)")
     parser.add_argument(
-        "--few-shot", type=int, metavar="K",
+        "--few-shot",
+        type=int,
+        metavar="K",
         help="show each case its K most similar starter-pack replies (default: HUAYU_FEW_SHOT, as the app)",
     )
     parser.add_argument(
-        "--knowledge", choices=["on", "off"],
+        "--knowledge",
+        choices=["on", "off"],
         help="place the shop's knowledge passages in the prompts (default: HUAYU_KNOWLEDGE, as the app)",
     )
-    parser.add_argument("--out", type=Path, help="results folder (default: evals/results/<time>-<set>)")
     parser.add_argument(
-        "--compare", nargs=2, action="append", metavar=("A.json", "B.json"),
+        "--out", type=Path, help="results folder (default: evals/results/<time>-<set>)"
+    )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        action="append",
+        metavar=("A.json", "B.json"),
         help="compare two runs case by case (may be given more than once)",
     )
     parser.add_argument("--markdown", type=Path, help="with --compare: also write the tables here")
@@ -143,14 +154,19 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int, result: dict[str, Any]) -> None:
         verdict = "pass" if result["passed"] else ", ".join(c["id"] for c in result["failed"])
-        print(f"[{done}/{total}] {result['id']}: {verdict} ({result['attempts']} attempts)", file=sys.stderr)
+        print(
+            f"[{done}/{total}] {result['id']}: {verdict} ({result['attempts']} attempts)",
+            file=sys.stderr,
+        )
 
     judge = None
     if args.judge_backend:
         from core.models.backends import get_backend
 
         # Loaded beside the drafting model, not in its slot: a judge is usually a server.
-        judge_config = backend_config(args.judge_backend, model=args.judge_model, base_url=args.judge_base_url)
+        judge_config = backend_config(
+            args.judge_backend, model=args.judge_model, base_url=args.judge_base_url
+        )
         judge = get_backend(args.judge_backend).load(judge_config)
     report = evaluation.run_cases(
         cases,

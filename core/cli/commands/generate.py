@@ -36,14 +36,19 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--product", default="")
     parser.add_argument("--delivery-date", default="")
     parser.add_argument(
-        "--occasion", default="just_because", type=_option_id, choices=OCCASIONS, help="bouquet only"
+        "--occasion",
+        default="just_because",
+        type=_option_id,
+        choices=OCCASIONS,
+        help="bouquet only",
     )
     parser.add_argument("--recipient", default="", help="bouquet only: who it is for")
     parser.add_argument("--length", default="medium", choices=LENGTHS, help="bouquet only")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=sorted(REGISTRY))
     parser.add_argument("--model", help="model path or id (default: the embedded model)")
     parser.add_argument(
-        "--base-url", help="server URL for --backend openai/hub (keys from OPENAI_API_KEY / HF_TOKEN)"
+        "--base-url",
+        help="server URL for --backend openai/hub (keys from OPENAI_API_KEY / HF_TOKEN)",
     )
     parser.add_argument("--temperature", type=float, default=0.3)
     parser.add_argument("--max-new-tokens", type=int, default=320)
@@ -55,17 +60,31 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def request_fields(args: argparse.Namespace) -> dict[str, object]:
     """The request's fields from the arguments, as an evaluation case or starter row holds them."""
     if args.task == "bouquet":
-        return {"details": args.input, "occasion": args.occasion, "recipient": args.recipient, "length": args.length}
-    order = {"number": args.order_number, "product": args.product, "delivery_date": args.delivery_date}
+        return {
+            "details": args.input,
+            "occasion": args.occasion,
+            "recipient": args.recipient,
+            "length": args.length,
+        }
+    order = {
+        "number": args.order_number,
+        "product": args.product,
+        "delivery_date": args.delivery_date,
+    }
     return {"complaint": args.input, "tone": args.tone, "order": order}
 
 
 def add_grounding_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--few-shot", type=int, metavar="K", help="past replies shown as examples (default HUAYU_FEW_SHOT; 0 = off)"
+        "--few-shot",
+        type=int,
+        metavar="K",
+        help="past replies shown as examples (default HUAYU_FEW_SHOT; 0 = off)",
     )
     parser.add_argument(
-        "--knowledge", choices=["on", "off"], help="use the shop's knowledge files (default HUAYU_KNOWLEDGE)"
+        "--knowledge",
+        choices=["on", "off"],
+        help="use the shop's knowledge files (default HUAYU_KNOWLEDGE)",
     )
 
 
@@ -88,10 +107,14 @@ def _prompt(args: argparse.Namespace, shop_name: str, sessions: object) -> Prepa
     from core.drafting.requests import prompt_for
 
     fields = request_fields(args)
-    prompt_for(args.task, args.lang, fields, shop_name)  # a bad request fails before any model loads
+    prompt_for(
+        args.task, args.lang, fields, shop_name
+    )  # a bad request fails before any model loads
     few_shot, knowledge = grounding_choice(args)
     grounding = (
-        make_grounder(sessions).ground(args.task, args.input, args.lang, few_shot=few_shot, knowledge=knowledge)  # type: ignore[arg-type]
+        make_grounder(sessions).ground(
+            args.task, args.input, args.lang, few_shot=few_shot, knowledge=knowledge
+        )  # type: ignore[arg-type]
         if few_shot or knowledge
         else NO_GROUNDING
     )
