@@ -308,6 +308,8 @@ class GgufChatModel(LocalChatModel):
     engine: GgufEngine = Field(exclude=True)
     """The loaded model; shared by every request in the process."""
 
+    ls_provider: ClassVar[str] = "llamacpp"
+
     @property
     def _llm_type(self) -> str:
         return "huayu-gguf"

@@ -440,6 +440,8 @@ class HfChatModel(LocalChatModel):
     engine: HfEngine = Field(exclude=True)
     """The loaded model; shared by every request in the process."""
 
+    ls_provider: ClassVar[str] = "huggingface"
+
     @property
     def _llm_type(self) -> str:
         return "huayu-hf"
