@@ -73,6 +73,18 @@ def test_compare_counts_wins_ties_losses_and_brackets_the_difference() -> None:
     assert "+60 points" in comparison_markdown("a.json", "b.json", a, b)
 
 
+def test_compare_reports_how_much_closer_to_the_references_b_comes() -> None:
+    a = summarise([{**result(f"c{i}", True), "reference_similarity": 0.5} for i in range(8)])
+    b = summarise([{**result(f"c{i}", True), "reference_similarity": 0.6 + i / 100} for i in range(8)])
+    outcome = compare(a, b)
+    assert outcome["reference_similarity"] == (0.5, 0.635)
+    assert round(outcome["similarity_difference"], 3) == 0.135
+    low, high = outcome["similarity_interval"]
+    assert 0.1 <= low <= 0.135 <= high <= 0.17
+    assert "Similarity to the reference replies, B − A: +0.135" in comparison_markdown("a", "b", a, b)
+    assert "| similarity to reference | 0.500 | 0.635 |" in comparison_markdown("a", "b", a, b)
+
+
 def test_a_soft_warning_loses_to_a_clean_pass_and_beats_a_hard_failure() -> None:
     clean, warned, broken = result("c", True), result("c", False, soft=1), result("c", False, hard=1)
     assert compare(summarise([warned]), summarise([clean]))["wins"] == 1

@@ -246,3 +246,15 @@ def test_core_index_rebuild_embeds_every_approved_reply_again(
     with sessions() as session:
         starter = session.query(Generation).filter(Generation.source == "starter").count()
     assert int(capsys.readouterr().out.split()[0]) == starter + 1
+
+
+def test_the_settings_read_few_shot_and_knowledge_from_the_environment(monkeypatch) -> None:
+    from core.settings import shop_settings
+
+    assert (shop_settings().few_shot, shop_settings().knowledge) == (2, False)
+    monkeypatch.setenv("HUAYU_FEW_SHOT", "0")
+    monkeypatch.setenv("HUAYU_KNOWLEDGE", "on")
+    assert (shop_settings().few_shot, shop_settings().knowledge) == (0, True)
+    monkeypatch.setenv("HUAYU_FEW_SHOT", "lots")
+    with pytest.raises(ValueError, match="HUAYU_FEW_SHOT must be a whole number from 0 to 8"):
+        shop_settings()

@@ -82,7 +82,8 @@ def test_a_reply_edited_in_one_tab_is_an_example_for_the_next_draft_in_another(
     assert any(b.label.startswith(f"#{sent_id} · edited and sent by staff") for b in second.button)
 
 
-def test_knowledge_passages_are_cited_under_the_draft(tabs, fake_model, sessions):
+def test_knowledge_passages_are_cited_under_the_draft(tabs, fake_model, sessions, monkeypatch):
+    monkeypatch.setenv("HUAYU_KNOWLEDGE", "on")
     first, _ = tabs
     fake_model.enqueue(
         ["We are sorry the lilies worried you; lily pollen is harmful to cats.\n\nHuayu Flowers"]

@@ -370,13 +370,12 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, seed: int = 0) -> dict[str,
     wins = sum(_case_score(y) < _case_score(x) for x, y in pairs)
     losses = sum(_case_score(y) > _case_score(x) for x, y in pairs)
     diffs = [int(y["passed"]) - int(x["passed"]) for x, y in pairs]
-    rng = random.Random(seed)
-    samples = sorted(
-        sum(rng.choice(diffs) for _ in diffs) / len(diffs) for _ in range(BOOTSTRAP_SAMPLES)
-    ) if diffs else []
-    interval = (
-        (samples[int(0.025 * len(samples))], samples[int(0.975 * len(samples)) - 1]) if samples else None
-    )
+    interval = _bootstrap_interval(diffs, seed)
+    closer = [
+        y["reference_similarity"] - x["reference_similarity"]
+        for x, y in pairs
+        if x.get("reference_similarity") is not None and y.get("reference_similarity") is not None
+    ]
     check_rows = {
         check_id: (a["checks"].get(check_id, 0), b["checks"].get(check_id, 0)) for check_id in CHECK_IDS
     }
@@ -398,7 +397,20 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, seed: int = 0) -> dict[str,
             _mean([x for x, _ in pairs], "reference_similarity"),
             _mean([y for _, y in pairs], "reference_similarity"),
         ),
+        "similarity_difference": sum(closer) / len(closer) if closer else None,
+        "similarity_interval": _bootstrap_interval(closer, seed),
     }
+
+
+def _bootstrap_interval(diffs: list[float], seed: int) -> tuple[float, float] | None:
+    """The 95% bootstrap interval of the mean of paired differences (resampling cases)."""
+    if not diffs:
+        return None
+    rng = random.Random(seed)
+    samples = sorted(
+        sum(rng.choice(diffs) for _ in diffs) / len(diffs) for _ in range(BOOTSTRAP_SAMPLES)
+    )
+    return samples[int(0.025 * len(samples))], samples[int(0.975 * len(samples)) - 1]
 
 
 def comparison_markdown(name_a: str, name_b: str, a: dict[str, Any], b: dict[str, Any]) -> str:
@@ -450,4 +462,10 @@ def comparison_markdown(name_a: str, name_b: str, a: dict[str, Any], b: dict[str
         + (f"{difference * 100:+.0f} points, 95% bootstrap interval [{low}, {high}]."
            if difference is not None else "no paired cases."),
     ]
+    if result["similarity_difference"] is not None:
+        s_low, s_high = result["similarity_interval"]
+        lines.append(
+            f"Similarity to the reference replies, B − A: {result['similarity_difference']:+.3f} "
+            f"(95% bootstrap interval [{s_low:+.3f}, {s_high:+.3f}])."
+        )
     return "\n".join(lines) + "\n"
