@@ -152,6 +152,9 @@ def test_cli_import_lists_bad_rows_on_stderr_and_exits_1(isolated_database):
         check=False,
     )
     assert result.returncode == 1
-    assert result.stdout.strip() == "imported 6 replies (3 with an earlier draft); 3 rows rejected"
+    # Five of the six are approved (rated 4–5 or edited and sent) and join the few-shot index.
+    assert result.stdout.strip() == (
+        "imported 6 replies (3 with an earlier draft); 3 rows rejected; 5 indexed as examples"
+    )
     errors = result.stderr.strip().splitlines()
     assert [line.split(": ")[1] for line in errors] == ["line 8", "line 9", "line 10"]
