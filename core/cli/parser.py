@@ -28,6 +28,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def add_grounding_options(parser: argparse.ArgumentParser) -> None:
+    """`--few-shot K` and `--knowledge on|off`, shared by the commands that draft."""
+    parser.add_argument(
+        "--few-shot",
+        type=int,
+        metavar="K",
+        help="past replies shown as examples (default HUAYU_FEW_SHOT; 0 = off)",
+    )
+    parser.add_argument(
+        "--knowledge",
+        choices=["on", "off"],
+        help="use the shop's knowledge files (default HUAYU_KNOWLEDGE)",
+    )
+
+
+def grounding_choice(args: argparse.Namespace) -> tuple[int, bool]:
+    """(few-shot k, knowledge on) from the arguments, else from the shop's settings."""
+    from core.settings import shop_settings
+
+    settings = shop_settings()
+    few_shot = settings.few_shot if args.few_shot is None else args.few_shot
+    if not 0 <= few_shot <= 8:
+        raise UserError("--few-shot must be from 0 to 8")
+    knowledge = settings.knowledge if args.knowledge is None else args.knowledge == "on"
+    return few_shot, knowledge
+
+
 def first_error(error: ValueError) -> str:
     """The human part of a pydantic validation error (or any ValueError)."""
     errors = getattr(error, "errors", None)
@@ -43,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="python -m core", description="Huayu from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module_info in sorted(pkgutil.iter_modules(core.cli.commands.__path__), key=lambda m: m.name):
+    for module_info in sorted(
+        pkgutil.iter_modules(core.cli.commands.__path__), key=lambda m: m.name
+    ):
         importlib.import_module(f"core.cli.commands.{module_info.name}").register(commands)
     return parser
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.cli.parser import UserError, first_error
+from core.cli.parser import UserError, add_grounding_options, first_error, grounding_choice
 from core.models.backends import DEFAULT_BACKEND, REGISTRY, GenerationParams
 
 
@@ -49,17 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     parser.add_argument("--judge-model", help="the judge's model path or id")
     parser.add_argument("--judge-base-url", help="the judge's server URL (openai/hub backends)")
-    parser.add_argument(
-        "--few-shot",
-        type=int,
-        metavar="K",
-        help="show each case its K most similar starter-pack replies (default: HUAYU_FEW_SHOT, as the app)",
-    )
-    parser.add_argument(
-        "--knowledge",
-        choices=["on", "off"],
-        help="place the shop's knowledge passages in the prompts (default: HUAYU_KNOWLEDGE, as the app)",
-    )
+    add_grounding_options(parser)
     parser.add_argument(
         "--out", type=Path, help="results folder (default: evals/results/<time>-<set>)"
     )
@@ -145,12 +135,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UserError(first_error(error)) from None
-    settings = shop_settings()
-    shop_name = settings.shop_name
-    few_shot = settings.few_shot if args.few_shot is None else args.few_shot
-    knowledge = settings.knowledge if args.knowledge is None else args.knowledge == "on"
-    if not 0 <= few_shot <= 8:
-        raise UserError("--few-shot must be from 0 to 8")
+    shop_name = shop_settings().shop_name
+    few_shot, knowledge = grounding_choice(args)
 
     def progress(done: int, total: int, result: dict[str, Any]) -> None:
         verdict = "pass" if result["passed"] else ", ".join(c["id"] for c in result["failed"])

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from core.cli.parser import UserError, first_error
+from core.cli.parser import UserError, add_grounding_options, first_error, grounding_choice
 from core.models.backends import DEFAULT_BACKEND, REGISTRY, GenerationParams
 
 if TYPE_CHECKING:
@@ -72,32 +72,6 @@ def request_fields(args: argparse.Namespace) -> dict[str, object]:
         "delivery_date": args.delivery_date,
     }
     return {"complaint": args.input, "tone": args.tone, "order": order}
-
-
-def add_grounding_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--few-shot",
-        type=int,
-        metavar="K",
-        help="past replies shown as examples (default HUAYU_FEW_SHOT; 0 = off)",
-    )
-    parser.add_argument(
-        "--knowledge",
-        choices=["on", "off"],
-        help="use the shop's knowledge files (default HUAYU_KNOWLEDGE)",
-    )
-
-
-def grounding_choice(args: argparse.Namespace) -> tuple[int, bool]:
-    """(few-shot k, knowledge on) from the arguments, else from the shop's settings."""
-    from core.settings import shop_settings
-
-    settings = shop_settings()
-    few_shot = settings.few_shot if args.few_shot is None else args.few_shot
-    if not 0 <= few_shot <= 8:
-        raise UserError("--few-shot must be from 0 to 8")
-    knowledge = settings.knowledge if args.knowledge is None else args.knowledge == "on"
-    return few_shot, knowledge
 
 
 def _prompt(args: argparse.Namespace, shop_name: str, sessions: object) -> PreparedPrompt:
