@@ -29,5 +29,8 @@ start_test_postgres() {
         # CREATEDB: the tests make (and drop) a fresh database for every test.
         as_postgres psql -p "$port" -qc "CREATE ROLE $TEST_ROLE LOGIN CREATEDB PASSWORD '$TEST_ROLE'" >&2
     fi
+    # DROP DATABASE ... WITH (FORCE) after each test must also end an autovacuum worker that
+    # happens to be in that database, which takes pg_signal_backend. (GRANT again is harmless.)
+    as_postgres psql -p "$port" -qc "GRANT pg_signal_backend TO $TEST_ROLE" >&2
     echo "postgresql+psycopg://$TEST_ROLE:$TEST_ROLE@127.0.0.1:$port/postgres"
 }

@@ -96,7 +96,10 @@ def app_url(app_environment: dict[str, str]) -> Iterator[str]:
                 process.kill()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop marked running in this
+# thread while it is open, and the async tests that run after this folder (LangChain's standard
+# tests) cannot start their own loop until it is closed.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does).")
