@@ -11,7 +11,7 @@ CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGM
 export CMAKE_ARGS
 endif
 
-.PHONY: run test bench clean
+.PHONY: run test bench shop-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ $(BIN)/python:
 # Stamp files: requirements are installed again only when the file changed.
 $(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements.txt
+	# llama.cpp's LoRA converter for `core tune`, from this llama-cpp-python's source distribution.
+	$(BIN)/python -m core.tuning.convert
 	touch $@
 
 $(VENV)/.requirements-dev.stamp: requirements-dev.txt $(VENV)/.requirements.stamp
@@ -37,6 +39,11 @@ test: $(VENV)/.requirements-dev.stamp
 
 bench: $(VENV)/.requirements.stamp
 	$(BIN)/python -m core bench
+
+# The shop model Huayu ships (shop_model/huayu-starter/): the embedded SmolLM2 fine-tuned on the
+# starter pack, then evaluated against it. About 1.5 hours on 2 CPU cores (BENCHMARKS.md).
+shop-model: $(VENV)/.requirements.stamp
+	$(BIN)/python -m core tune --data starter --out shop_model/huayu-starter --no-default
 
 clean:
 	rm -rf $(VENV)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.models.backends import BackendConfig, ModelError, get_backend
+from core.models.tuned import read_tuned
 from db.session import database_url
 
 __all__ = ["backend_config", "database_url", "sessions"]
@@ -30,14 +32,28 @@ def backend_config(
     secrets: Mapping[str, object] | None = None,
     **options: object,
 ) -> BackendConfig:
-    """The config for `backend_id`: `model` as its path or id, `base_url` for remote backends.
+    """The config for `backend_id`: `model` as its path or id (or a tuned model's folder),
+    `base_url` for remote backends.
 
     A backend that needs a key (`key_name`, e.g. OPENAI_API_KEY) gets it from `options`, else from
     `secrets` (the app passes st.secrets), else from the environment (the CLI's way).
     """
     config_type = get_backend(backend_id).config_type
     fields: dict[str, object] = {k: v for k, v in options.items() if v is not None}
-    if model:
+    tuned = (
+        read_tuned(Path(model).expanduser())
+        if model and Path(model).expanduser().is_dir()
+        else None
+    )
+    if tuned is not None:
+        # The shop's own model: its base file with the adapter over it, on llama.cpp.
+        if "lora_path" not in config_type.model_fields:
+            raise ModelError(
+                f"{tuned.name} is a LoRA adapter for llama.cpp: choose the GGUF backend to use it."
+            )
+        fields["model_path"] = str(tuned.base_path)
+        fields["lora_path"] = str(tuned.adapter_path)
+    elif model:
         field = "model_path" if "model_path" in config_type.model_fields else "model"
         fields[field] = model
     if base_url:

@@ -139,7 +139,7 @@ def _check_counts(results: Iterable[list[dict[str, str]]]) -> dict[str, int]:
     return {check_id: counts.get(check_id, 0) for check_id in CHECK_IDS}
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
     try:
         completed = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -282,7 +282,7 @@ def run_config(**config: Any) -> dict[str, Any]:
     """The run's settings plus where and when it ran, as recorded at the top of `eval.json`."""
     return {
         **config,
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": f"{platform.machine()}, {os.cpu_count() or 0} cores, {platform.system()}",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -96,6 +96,8 @@ class GgufConfig(BackendConfig):
     """CPU threads; 0 means one per physical core."""
     n_gpu_layers: int = Field(-1, ge=-1)
     """Layers offloaded to the GPU (-1: all) when llama.cpp was built with GPU offload; else 0."""
+    lora_path: str | None = None
+    """A GGUF LoRA adapter applied over the model (the shop's own model, `core.models.tuned`)."""
 
 
 class FifoLock:
@@ -164,6 +166,12 @@ class GgufEngine(LoadedModel):
                 "'Building llama-cpp-python' section if its build failed."
             ) from error
         self.path = path
+        self.lora_path = Path(config.lora_path).expanduser() if config.lora_path else None
+        if self.lora_path is not None and not self.lora_path.is_file():
+            raise ModelError(
+                f"Adapter file not found: {self.lora_path}. Train the shop's model again "
+                "(`python -m core tune`) or pick another model."
+            )
         self.lock = FifoLock()
         self.n_threads = config.n_threads or physical_cores()
         # A CPU-only build ignores the setting anyway; 0 keeps the device shown honest.
@@ -206,12 +214,18 @@ class GgufEngine(LoadedModel):
             n_threads=self.n_threads,
             n_threads_batch=self.n_threads,
             n_gpu_layers=self.n_gpu_layers,
+            lora_path=str(self.lora_path) if self.lora_path else None,
             verbose=False,
         )
 
     @property
     def model_id(self) -> str:
-        return self.path.stem
+        """The file's name, plus the adapter's (`base+adapter`) when one is applied."""
+        if self.lora_path is None:
+            return self.path.stem
+        from core.models.tuned import ADAPTER_SUFFIX
+
+        return f"{self.path.stem}+{self.lora_path.name.removesuffix(ADAPTER_SUFFIX)}"
 
     @property
     def context_size(self) -> int:
@@ -316,7 +330,8 @@ class GgufChatModel(LocalChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": str(self.engine.path), **self.params.model_dump()}
+        lora = {"lora_path": str(self.engine.lora_path)} if self.engine.lora_path else {}
+        return {"model_path": str(self.engine.path), **lora, **self.params.model_dump()}
 
 
 class GgufBackend(Backend):
