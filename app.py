@@ -17,12 +17,14 @@ else:
         st.Page("pages/complaint.py", title=tr("nav.complaint"), icon="💬", default=True),
         st.Page("pages/bouquet.py", title=tr("nav.bouquet"), icon="💐"),
         st.Page("pages/history.py", title=tr("nav.history"), icon="📜"),
+        st.Page("pages/compare.py", title=tr("nav.compare"), icon="⚖️"),
     ]
     # Listed for managers only (each also calls require_role("manager") itself).
     manager_pages = [
         st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
         st.Page("pages/models.py", title=tr("nav.models"), icon="🧰"),
         st.Page("pages/knowledge.py", title=tr("nav.knowledge"), icon="📚"),
+        st.Page("pages/train.py", title=tr("nav.training"), icon="🎓"),
         st.Page("pages/users.py", title=tr("nav.users"), icon="👥"),
     ]
     navigation = st.navigation(staff_pages + (manager_pages if identity.has_role("manager") else []))

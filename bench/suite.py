@@ -17,6 +17,7 @@ from bench.machine import load_average, machine_info
 from bench.prefix_cache import prefix_cache
 from bench.report import Report, Row
 from bench.retrieval import embedder_choice, retrieval_cost
+from bench.shop_model import shop_model
 from bench.storage import storage
 from bench.warm_call import warm_call
 from bench.workload import FULL, QUICK, Sizes
@@ -100,6 +101,7 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
             lambda: retrieval_cost(engine(), open_sessions(retrieval_url), logged, sizes),
         ),
         ("gpu", "GPU decode", lambda: gpu(options.gpu, sizes)),
+        ("shop_model", "Shop's model", lambda: shop_model(sizes, out)),
     ]
     try:
         for number, (key, title, measure) in enumerate(steps, 1):

@@ -97,6 +97,8 @@ class Sizes:
     gpu_repetitions: int
     retrieval_rows: int = 100_000
     retrieval_queries: int = 40
+    tune_examples: int = 16
+    """Starter-pack examples the training-throughput measurement trains on (one epoch)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,4 +138,5 @@ QUICK = Sizes(
     gpu_repetitions=2,
     retrieval_rows=10_000,
     retrieval_queries=10,
+    tune_examples=4,
 )

@@ -107,6 +107,34 @@ def recent_generations(session: Session, limit: int = 20) -> list[Generation]:
     )
 
 
+def choose_none(session: Session, variant_group: str) -> None:
+    """Mark every draft of `variant_group` not chosen: staff judged none of them good enough."""
+    for member in session.scalars(select(Generation).where(Generation.variant_group == variant_group)):
+        member.chosen = False
+    session.flush()
+
+
+def group_as_variants(session: Session, generation_ids: list[int], variant_group: str) -> None:
+    """Make the logged drafts `generation_ids` (and only them) the variant group `variant_group`."""
+    for generation_id in generation_ids:
+        generation = session.get(Generation, generation_id)
+        if generation is None:
+            raise LookupError(f"no generation with id {generation_id}")
+        generation.variant_group = variant_group
+    session.flush()
+
+
+def variant_groups_like(session: Session, prefix: str) -> list[tuple[str, int, str, bool | None]]:
+    """(group, generation id, model id, chosen) of the drafts in every variant group whose name
+    starts with `prefix`, group by group."""
+    rows = session.execute(
+        select(Generation.variant_group, Generation.id, Generation.model_id, Generation.chosen)
+        .where(Generation.variant_group.startswith(prefix, autoescape=True))
+        .order_by(Generation.variant_group, Generation.id)
+    )
+    return [(str(g), int(i), str(m), c) for g, i, m, c in rows]
+
+
 def choose_variant(session: Session, generation_id: int) -> list[int]:
     """Mark `generation_id` chosen and the other drafts of its variant group not chosen.
 

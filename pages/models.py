@@ -7,6 +7,7 @@ from core.models.catalogue import RECOMMENDED, downloaded, estimated_decode_spee
 from core.models.downloads import download_watched, hub_endpoint
 from core.models.hardware import format_bytes, hardware_report
 from core.models.model_files import ModelFile, estimate_memory, list_models
+from core.models.tuned import default_tuned, tuned_models
 from core.runtime import backend_config
 from core.settings import shop_settings
 from core.text import escape_markdown
@@ -66,6 +67,13 @@ def choose(backend_id: str, path: str) -> None:
     st.session_state["models.pending_load"] = True
 
 
+def choose_tuned(folder: str) -> None:
+    """Point the sidebar at the shop's model in `folder`, then load it on the rerun."""
+    st.session_state["sidebar.backend"] = "gguf"
+    st.session_state["sidebar.shop_model"] = folder
+    st.session_state["models.pending_load"] = True
+
+
 def show_model(model: ModelFile, context: int, device: str) -> None:
     """One model: what it is, its memory estimate per backend, and load buttons."""
     with st.container(border=True):
@@ -106,6 +114,26 @@ def show_model(model: ModelFile, context: int, device: str) -> None:
                     disabled=slot.holds(backend_id, backend_config(backend_id, model=str(model.path))),
                 )
 
+
+# --- The shop's own models (tuned adapters) ---
+tuned = tuned_models(models_dir)
+if tuned:
+    st.subheader(tr("models.tuned_heading"))
+    default = default_tuned(models_dir)
+    for model in tuned:
+        with st.container(border=True):
+            is_default = default is not None and default.folder == model.folder
+            marker = f" · **{tr('training.default')}**" if is_default else ""
+            st.markdown(f"**{escape_markdown(model.name)}**{marker}")
+            st.caption(escape_markdown(model.label()))
+            st.caption(tr("models.tuned_base", base=escape_markdown(model.base_path.name)))
+            st.button(
+                tr("models.load_with", backend=tr("backend.gguf")),
+                key=f"models.load.tuned.{model.folder}",
+                on_click=choose_tuned,
+                args=(str(model.folder),),
+                disabled=slot.holds("gguf", backend_config("gguf", model=str(model.folder))),
+            )
 
 # --- Models in the folder ---
 st.subheader(tr("models.folder_heading"))

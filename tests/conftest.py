@@ -233,3 +233,35 @@ def navigation_mode_pages(monkeypatch: pytest.MonkeyPatch) -> None:
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr("streamlit.testing.v1.app_test.PagesManager", NavigationPagesManager)
+
+
+def make_tuned_folder(models_dir: Path, name: str, *, won: bool) -> Path:
+    """A tuned model's folder as `core tune` leaves it (the adapter's bytes are not read here)."""
+    from core.models.tuned import ADAPTER_SUFFIX, MANIFEST
+
+    folder = models_dir / name
+    folder.mkdir(parents=True)
+    (folder / f"{name}{ADAPTER_SUFFIX}").write_bytes(b"GGUF" + bytes(64))
+    manifest = {
+        "name": name,
+        "base": {"path": "embedded"},
+        "data": {"train": 240, "validation": 24},
+        "training": {
+            "seconds": 3600,
+            "tokens_per_second": 45.0,
+            "train_loss": 1.2,
+            "validation_loss": 1.3,
+            "loss_curve": [{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.5}],
+        },
+        "evaluation": {
+            "won": won,
+            "cases": 72,
+            "pass_rate": {"base": 0.5, "tuned": 0.625 if won else 0.4},
+            "wins": 20 if won else 5,
+            "ties": 40,
+            "losses": 12 if won else 27,
+        },
+        "created_at": "2026-12-02T03:00:00+00:00",
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

@@ -22,6 +22,7 @@ from bench.workload import QUICK, complaint_prompt, flat_prompt, without_example
 from core.cli.parser import main
 from core.models.backends import GenerationParams
 from core.models.backends.gguf import embedded_model_path
+from core.models.tuned import SHIPPED_DIR, read_tuned
 
 TOY = replace(
     QUICK,
@@ -39,8 +40,19 @@ TOY = replace(
     history_repetitions=2,
     retrieval_rows=300,
     retrieval_queries=2,
+    tune_examples=2,
 )
-ROW_KEYS = ["warm_call", "decode", "prefix_cache", "concurrency", "storage", "embedder_choice", "retrieval", "gpu"]
+ROW_KEYS = [
+    "warm_call",
+    "decode",
+    "prefix_cache",
+    "concurrency",
+    "storage",
+    "embedder_choice",
+    "retrieval",
+    "gpu",
+    "shop_model",
+]
 
 
 def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
@@ -55,7 +67,9 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
         assert row.result and row.goal and row.compares
         assert row.met in (True, False, None)
         assert any(
-            line.startswith(f"[{ROW_KEYS.index(row.key) + 1}/{len(ROW_KEYS)}] {row.title}: {row.result}")
+            line.startswith(
+                f"[{ROW_KEYS.index(row.key) + 1}/{len(ROW_KEYS)}] {row.title}: {row.result}"
+            )
             for line in lines
         )
 
@@ -103,6 +117,21 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
 
     assert rows["gpu"]["status"] == "skipped"  # "no GPU" here; on a GPU machine: needs --gpu
 
+    shop = rows["shop_model"]
+    if read_tuned(SHIPPED_DIR) is None:
+        assert shop["status"] == "skipped"
+    else:
+        assert (
+            shop["details"]["training"]["steps"] == 1
+            and shop["details"]["training"]["tokens_per_second"] > 0
+        )
+        assert set(shop["details"]["tokens_per_second_median"]) == {
+            "bare",
+            "adapter",
+            "merged_q8_0",
+        }
+        assert all(speed > 0 for speed in shop["details"]["tokens_per_second_median"].values())
+
     table = [line for line in markdown_path.read_text().splitlines() if line.startswith("| ")]
     result_rows = [line for line in table if line.split("|")[1].strip().isdigit()]
     assert len(result_rows) == len(ROW_KEYS)
@@ -110,7 +139,9 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
 
 
 def test_the_lesson_llm_loads_every_call_and_cuts_its_own_answer():
-    prompt = flat_prompt(without_example(complaint_prompt(0)))  # the lesson's context holds 512 tokens
+    prompt = flat_prompt(
+        without_example(complaint_prompt(0))
+    )  # the lesson's context holds 512 tokens
     llm = CustomLLM(model_path=str(embedded_model_path()), max_tokens=8)
     returned = llm.invoke(prompt)
     completion = llm.last_completion["choices"][0]["text"]

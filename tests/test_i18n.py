@@ -17,6 +17,9 @@ from core.models.catalogue import FIT_STATES
 from core.models.model_files import ModelKind
 from core.quality.checks import CHECK_IDS
 from core.training_data.export_formats import FORMATS
+from core.tuning.dataset import SOURCES as TRAINING_SOURCES
+from core.tuning.jobs import ENDED
+from core.tuning.trainer import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]
@@ -44,6 +47,9 @@ def used_keys() -> set[str]:
     keys |= {f"models.fits.{state}" for state in FIT_STATES}
     keys |= {f"check.{check_id}" for check_id in CHECK_IDS}
     keys |= {f"grounding.tier.{tier}" for tier in get_args(Tier)}
+    keys |= {f"training.stage.{stage}" for stage in STAGES}
+    keys |= {f"training.state.{state}" for state in ENDED}
+    keys |= {f"training.source.{source}" for source in TRAINING_SOURCES}
     return keys
 
 

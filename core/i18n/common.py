@@ -11,6 +11,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Leave empty for the embedded SmolLM2-135M (tiny, English-only).",
         "zh": "留空则使用内置的 SmolLM2-135M（很小，只会英文）。",
     },
+    "sidebar.shop_model": {"en": "The shop's own model", "zh": "本店自己的模型"},
+    "sidebar.shop_model_help": {
+        "en": "Fine-tuned on this shop's approved replies (`python -m core tune`). Choose "
+        "“none” to type a GGUF file instead.",
+        "zh": "用本店认可过的回复微调而成（`python -m core tune`）。选“不使用”则可填写 GGUF 文件。",
+    },
+    "sidebar.no_shop_model": {"en": "none: a GGUF file", "zh": "不使用：填写 GGUF 文件"},
     "sidebar.settings": {"en": "Generation settings", "zh": "生成设置"},
     "sidebar.temperature": {"en": "Temperature", "zh": "温度"},
     "sidebar.top_p": {"en": "Top-p", "zh": "Top-p"},

@@ -38,6 +38,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "勉强够用：其他程序可能会挤占内存。",
     },
     "models.load_with": {"en": "Load with {backend}", "zh": "用 {backend} 加载"},
+    "models.tuned_heading": {"en": "The shop's own models", "zh": "本店自己的模型"},
+    "models.tuned_base": {"en": "A LoRA adapter over {base}", "zh": "基于 {base} 的 LoRA 适配器"},
     "models.folder_heading": {"en": "Models folder", "zh": "模型文件夹"},
     "models.folder": {"en": "Folder: {folder} (HUAYU_MODELS_DIR)", "zh": "文件夹：{folder}（HUAYU_MODELS_DIR）"},
     "models.context": {"en": "Context for the memory estimate (tokens)", "zh": "内存估算用的上下文长度（token）"},

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Literal
 
 from core.models.backends.base import ModelError
 from core.models.backends.gguf import GGUF_MAGIC, LEGACY_GGML_MAGICS, check_gguf_file
+from core.models.tuned import MANIFEST
 
 ModelKind = Literal["gguf", "ggml", "transformers", "broken"]
 
@@ -239,6 +240,8 @@ def _candidates(folder: Path, depth: int = 0) -> Iterator[Path]:
         if path.name.startswith("."):
             continue  # downloads in progress, caches
         if path.is_dir():
+            if (path / MANIFEST).is_file():
+                continue  # a tuned model: an adapter, listed with the shop's models
             if (path / "config.json").is_file():
                 yield path
             elif depth < 3:

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 # What the converter needs from the source distribution, relative to vendor/llama.cpp/.
-MEMBERS = ("convert_lora_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
+MEMBERS = ("convert_lora_to_gguf.py", "convert_hf_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
 
 
 class ConversionError(RuntimeError):
@@ -37,11 +37,8 @@ def llama_cpp_version() -> str:
 def installed(directory: Path | None = None) -> bool:
     directory = directory or tools_dir()
     stamp = directory / "VERSION"
-    return (
-        (directory / MEMBERS[0]).is_file()
-        and stamp.is_file()
-        and (stamp.read_text().strip() == llama_cpp_version())
-    )
+    present = all((directory / member.rstrip("/")).exists() for member in MEMBERS)
+    return present and stamp.is_file() and stamp.read_text().strip() == llama_cpp_version()
 
 
 def install(directory: Path | None = None) -> Path:
@@ -83,13 +80,12 @@ def install(directory: Path | None = None) -> Path:
     return directory
 
 
-def to_gguf(adapter_dir: Path, base_checkpoint: Path, out: Path) -> Path:
-    """Convert the PEFT adapter in `adapter_dir` (trained over `base_checkpoint`) to `out` (f16)."""
+def _run_converter(script: str, arguments: list[str], out: Path) -> Path:
     tools = tools_dir()
     if not installed(tools):
         raise ConversionError(
-            f"llama.cpp's LoRA converter is not in {tools}. Run `make` (or "
-            "`python -m core.tuning.convert`) to fetch it for this llama-cpp-python."
+            f"llama.cpp's converters are not in {tools}. Run `make` (or "
+            "`python -m core.tuning.convert`) to fetch them for this llama-cpp-python."
         )
     environment = {
         **os.environ,
@@ -99,17 +95,7 @@ def to_gguf(adapter_dir: Path, base_checkpoint: Path, out: Path) -> Path:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [
-            sys.executable,
-            str(tools / MEMBERS[0]),
-            "--base",
-            str(base_checkpoint),
-            "--outtype",
-            "f16",
-            "--outfile",
-            str(out),
-            str(adapter_dir),
-        ],
+        [sys.executable, str(tools / script), *arguments, "--outfile", str(out)],
         check=False,
         env=environment,
         capture_output=True,
@@ -117,8 +103,29 @@ def to_gguf(adapter_dir: Path, base_checkpoint: Path, out: Path) -> Path:
     )
     if result.returncode != 0 or not out.is_file():
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
-        raise ConversionError(f"llama.cpp's converter failed:\n{tail}")
+        raise ConversionError(f"llama.cpp's {script} failed:\n{tail}")
     return out
+
+
+def to_gguf(adapter_dir: Path, base_checkpoint: Path, out: Path) -> Path:
+    """Convert the PEFT adapter in `adapter_dir` (trained over `base_checkpoint`) to `out` (f16)."""
+    arguments = ["--base", str(base_checkpoint), "--outtype", "f16", str(adapter_dir)]
+    return _run_converter("convert_lora_to_gguf.py", arguments, out)
+
+
+def merged_gguf(adapter_dir: Path, base_checkpoint: Path, out: Path, outtype: str = "q8_0") -> Path:
+    """The base with the adapter merged into its weights, as one GGUF file (`q8_0` keeps the
+    fine-tune; re-quantizing to Q4_1 was measured to lose it)."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with tempfile.TemporaryDirectory(prefix="huayu-merge-") as work:
+        model = AutoModelForCausalLM.from_pretrained(base_checkpoint, dtype=torch.float32)
+        merged = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+        merged.save_pretrained(work)
+        AutoTokenizer.from_pretrained(base_checkpoint).save_pretrained(work)
+        return _run_converter("convert_hf_to_gguf.py", ["--outtype", outtype, work], out)
 
 
 if __name__ == "__main__":

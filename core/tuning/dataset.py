@@ -181,3 +181,13 @@ def build(
         data.train = data.train[:limit]
         data.validation = data.validation[: max(1, limit // 8)] if data.validation else []
     return data
+
+
+def available(
+    sessions: sessionmaker[Session], shop_name: str, languages: frozenset[str] | None
+) -> Counter[str]:
+    """How many examples each source would give ("edited", "rated", "starter"), before dedup."""
+    with sessions() as session:
+        shop = shop_examples(session)
+    examples = shop + starter_examples(shop_name)
+    return Counter(e.origin for e in examples if languages is None or e.language in languages)

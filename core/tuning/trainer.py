@@ -36,6 +36,18 @@ class TrainSettings:
     seed: int = 0
 
 
+STAGES = (
+    "data",
+    "training",
+    "validating",
+    "converting",
+    "evaluating base",
+    "evaluating tuned",
+    "done",
+)
+"""What a run is doing, in order (`Progress.stage`)."""
+
+
 @dataclass
 class Progress:
     """Where a run is, for the CLI's progress line and the training page."""

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from core.i18n import CATALOGUE, UI_LANGUAGES
 from core.models.backends import REGISTRY, BackendConfig, GenerationParams, LoadedModel, ModelError
 from core.models.backends.gguf import gpu_offload_available
+from core.models.tuned import default_tuned, tuned_models
 from core.runtime import backend_config
 from core.settings import shop_settings
 from core.text import escape_markdown
@@ -100,7 +101,7 @@ def _backend_fields(backend_id: str) -> BackendConfig:
     model: str | None = None
     base_url: str | None = None
     if backend_id == "gguf":
-        model = st.text_input(
+        model = _shop_model() or st.text_input(
             tr("sidebar.model_path"), key="sidebar.model_path", help=tr("sidebar.model_path_help")
         )
         if gpu_offload_available():
@@ -152,6 +153,27 @@ def _backend_fields(backend_id: str) -> BackendConfig:
     except (ModelError, ValidationError) as error:
         st.error(str(error) if isinstance(error, ModelError) else tr("sidebar.invalid_settings"))
         return backend_config(backend_id, secrets=secrets())
+
+
+def _shop_model() -> str | None:
+    """The shop's own model (a tuned adapter folder) when there is one and staff keep it chosen;
+    the gate's pick comes first. None means a plain GGUF file, typed below."""
+    models_dir = shop_settings().models_dir
+    tuned = tuned_models(models_dir)
+    if not tuned:
+        return None
+    default = default_tuned(models_dir)
+    choices = ["", *(str(m.folder) for m in tuned)]
+    labels = {"": tr("sidebar.no_shop_model"), **{str(m.folder): m.label() for m in tuned}}
+    picked = st.selectbox(
+        tr("sidebar.shop_model"),
+        choices,
+        index=choices.index(str(default.folder)) if default is not None else 0,
+        format_func=labels.__getitem__,
+        key="sidebar.shop_model",
+        help=tr("sidebar.shop_model_help"),
+    )
+    return picked or None
 
 
 def _model_status(backend_id: str, config: BackendConfig) -> None:
