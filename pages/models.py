@@ -64,6 +64,7 @@ def choose(backend_id: str, path: str) -> None:
     """Point the sidebar at `path` on `backend_id`, then load it on the rerun (callbacks run first)."""
     st.session_state["sidebar.backend"] = backend_id
     st.session_state["sidebar.model_path" if backend_id == "gguf" else "sidebar.hf_model"] = path
+    st.session_state["sidebar.shop_model"] = ""  # a file, not the shop's own model
     st.session_state["models.pending_load"] = True
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import make_tuned_folder
 from streamlit.testing.v1 import AppTest
 
 from core.models.backends.gguf import GgufConfig, embedded_model_path
 from core.models.model_slot import ModelSlot
+from core.models.tuned import read_tuned, set_default
 
 MODELS_PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "models.py")
 
@@ -42,7 +44,32 @@ def app(sessions, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     at = AppTest.from_function(sidebar_and_page, args=(None,), default_timeout=60)
     at.session_state["ui.language"] = "en"
+    # These tests are about files and backends: not the shop's own model, even where it ships as
+    # the default (test_the_shop_s_model_is_offered_first covers that).
+    at.session_state["sidebar.shop_model"] = ""
     yield at
+    st.cache_resource.clear()
+
+
+def test_the_shop_s_model_is_offered_first_and_a_file_can_still_be_chosen(sessions, tmp_path, monkeypatch):
+    models_dir = tmp_path / "models"
+    monkeypatch.setenv("HUAYU_MODELS_DIR", str(models_dir))
+    make_tuned_folder(models_dir, "shop-v2", won=True)
+    set_default(models_dir, read_tuned(models_dir / "shop-v2"))  # as the gate does when it wins
+    st.cache_resource.clear()
+    at = AppTest.from_function(sidebar_and_page, args=(None,), default_timeout=60)
+    at.session_state["ui.language"] = "en"
+    at.run()
+    assert not at.exception
+    choice = at.selectbox(key="sidebar.shop_model")
+    assert choice.value == str(models_dir / "shop-v2")
+    assert choice.options[0] == "none: a GGUF file" and choice.options[1].startswith("shop-v2 · 2026-12-02")
+    assert not [t for t in at.text_input if t.key == "sidebar.model_path"]
+    config = at.session_state["model_choice"].config
+    assert config.lora_path == str(models_dir / "shop-v2" / "shop-v2.lora.gguf")
+    choice.set_value("").run()
+    assert at.text_input(key="sidebar.model_path")
+    assert at.session_state["model_choice"].config.lora_path is None
     st.cache_resource.clear()
 
 

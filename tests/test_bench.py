@@ -125,11 +125,8 @@ def test_the_whole_suite_at_toy_sizes_writes_every_row(tmp_path):
             shop["details"]["training"]["steps"] == 1
             and shop["details"]["training"]["tokens_per_second"] > 0
         )
-        assert set(shop["details"]["tokens_per_second_median"]) == {
-            "bare",
-            "adapter",
-            "merged_q8_0",
-        }
+        merged = {"merged_q8_0"} if (SHIPPED_DIR / "peft").is_dir() else set()
+        assert set(shop["details"]["tokens_per_second_median"]) == {"bare", "adapter"} | merged
         assert all(speed > 0 for speed in shop["details"]["tokens_per_second_median"].values())
 
     table = [line for line in markdown_path.read_text().splitlines() if line.startswith("| ")]

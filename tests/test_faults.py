@@ -47,6 +47,7 @@ def app(sessions):
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["ui.language"] = "en"
+    at.session_state["sidebar.shop_model"] = ""  # a GGUF file, even when a shop model is the default
     yield at
     st.cache_resource.clear()
 

@@ -12,6 +12,7 @@ from core.models.backends import GenerationParams, ModelError
 from core.models.backends.gguf import GgufEngine, embedded_model_path
 from core.models.tuned import DEFAULT_POINTER, default_tuned, read_tuned, set_default, tuned_models
 from core.runtime import backend_config
+from core.runtime import sessions as open_sessions
 from core.tuning import convert, dataset
 from core.tuning.gate import eval_set_for, verdict
 from core.tuning.jobs import Job, JobRunning, cancel_job, current_job, start_job
@@ -173,6 +174,17 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = home / "tiny.jsonl"
     data.write_text("".join(json.dumps(_row(*pair)) + "\n" for pair in PAIRS), encoding="utf-8")
     models_dir = home / "models"
+    database = f"sqlite:///{home / 'huayu.db'}"
+    # Staff edited four drafts: the DPO stage learns the sent reply over the draft.
+    shop = open_sessions(database)
+    with shop.begin() as session:
+        for complaint, problem in PAIRS[:4]:
+            generation = _log(session, "We apologise for any inconvenience caused.", user=complaint)
+            add_rating(
+                session,
+                generation,
+                edited_reply=_row(complaint, problem)["completion"][0]["content"],
+            )
     arguments = [
         "--data",
         str(data),
@@ -183,15 +195,16 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--learning-rate",
         "1e-3",
         "--no-eval",
+        "--dpo",
     ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HUAYU_MODELS_DIR", str(models_dir))
-        patch.setenv("HUAYU_DATABASE_URL", f"sqlite:///{home / 'huayu.db'}")
+        patch.setenv("HUAYU_DATABASE_URL", database)
         job = start_job(models_dir, arguments, out=models_dir / "tiny-shop", started_by="test")
     assert _wait(job) == "done", job.log_tail()
     found = current_job(models_dir)
     assert found is not None and found.state == "done" and found.record["started_by"] == "test"
-    assert "step 6/6" in found.log_tail()
+    assert "step 6/6" in found.log_tail()  # SFT: 3 epochs of 2 batches
     assert found.progress()["stage"] == "done"
     return job.out
 
@@ -206,12 +219,15 @@ def test_a_tiny_fine_tune_is_served_by_llama_cpp_and_changes_the_greedy_reply(ti
         "sha256": manifest["base"]["sha256"],
     }
     assert len(manifest["base"]["sha256"]) == 64
-    assert manifest["data"]["train"] == 8 and manifest["data"]["by_origin"] == {"file": 8}
+    data = manifest["data"]
+    assert data["train"] + data["validation"] == 8 and data["by_origin"] == {"file": 8}
     assert manifest["hyperparameters"]["max_length"] == 128
     training = manifest["training"]
     assert training["steps"] == 6 and len(training["loss_curve"]) == 6
     # Three passes over the same eight replies: the loss must come down.
     assert training["loss_curve"][-1]["loss"] < training["loss_curve"][0]["loss"]
+    dpo = manifest["dpo"]
+    assert dpo["pairs"] == 4 and dpo["steps"] == 2 and dpo["train_loss"] is not None
     assert 1_000_000 < tuned.adapter_path.stat().st_size < 30_000_000
     assert tuned.adapter_path.read_bytes()[:4] == b"GGUF"
 
@@ -234,7 +250,7 @@ def test_tuned_models_are_listed_and_the_gate_s_pick_becomes_the_default(tiny_mo
     models_dir = tiny_model.parent
     listed = tuned_models(models_dir)
     assert listed[0].folder == tiny_model
-    assert "8 examples" in listed[0].label()
+    assert f"{listed[0].examples} examples" in listed[0].label()
     if (ROOT / "shop_model" / "huayu-starter" / "manifest.json").is_file():
         assert listed[-1].name == "huayu-starter"
     tuned = read_tuned(tiny_model)

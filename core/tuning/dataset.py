@@ -191,3 +191,28 @@ def available(
         shop = shop_examples(session)
     examples = shop + starter_examples(shop_name)
     return Counter(e.origin for e in examples if languages is None or e.language in languages)
+
+
+def preference_rows(
+    sessions: sessionmaker[Session], languages: frozenset[str] | None
+) -> list[dict[str, object]]:
+    """The export's preference pairs (edits, picked variants and blind picks, ratings), scrubbed,
+    as TRL's conversational prompt/chosen/rejected rows for DPO."""
+    from core.training_data.export import examples
+    from core.training_data.export_formats import PreferenceExample
+
+    rows = []
+    with sessions() as session:
+        for pair in examples(session, "preference", ExportFilter(include_starter=False)):
+            assert isinstance(pair, PreferenceExample)
+            if languages is not None and reply_language(pair.chosen) not in languages:
+                continue
+            pair = map_texts(pair, scrub)  # type: ignore[assignment]
+            rows.append(
+                {
+                    "prompt": [dict(m) for m in pair.prompt],
+                    "chosen": [{"role": "assistant", "content": pair.chosen}],
+                    "rejected": [{"role": "assistant", "content": pair.rejected}],
+                }
+            )
+    return rows

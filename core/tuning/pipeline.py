@@ -30,7 +30,7 @@ from core.models.tuned import (
     set_default,
 )
 from core.tuning import convert, dataset, gate
-from core.tuning.trainer import Progress, TrainSettings, train
+from core.tuning.trainer import Progress, TrainSettings, train, train_dpo
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -52,6 +52,8 @@ class TuneRequest:
     """Examples in each prompt while the gate evaluates (the app's default)."""
     make_default: bool = True
     """Let the gate make the model the default when it wins."""
+    dpo: bool = False
+    """A second stage: DPO on the shop's preference pairs, over the SFT adapter."""
 
 
 def base_path(base: str) -> Path:
@@ -103,12 +105,26 @@ def tune(
     request.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="huayu-tune-") as work:
         result = train(data, base, Path(work), request.settings, progress, models_dir=models_dir)
+        adapter, dpo = result.adapter_dir, None
+        if request.dpo:
+            if sessions is None:
+                raise ValueError(
+                    "DPO learns from the shop's preference pairs: it needs the database"
+                )
+            pairs = dataset.preference_rows(sessions, languages)
+            dpo = train_dpo(
+                pairs,
+                adapter,
+                result.base_checkpoint,
+                Path(work),
+                request.settings,
+                progress=progress,
+            )
+            adapter = dpo.adapter_dir
         report(Progress(step=result.steps, total_steps=result.steps, stage="converting"))
-        convert.to_gguf(
-            result.adapter_dir, result.base_checkpoint, request.out / f"{name}{ADAPTER_SUFFIX}"
-        )
-        # The PEFT files too: for transformers, and for a later DPO stage.
-        shutil.copytree(result.adapter_dir, request.out / "peft", dirs_exist_ok=True)
+        convert.to_gguf(adapter, result.base_checkpoint, request.out / f"{name}{ADAPTER_SUFFIX}")
+        # The PEFT files too: for transformers, merging, and a later DPO stage.
+        shutil.copytree(adapter, request.out / "peft", dirs_exist_ok=True)
     manifest: dict[str, Any] = {
         "name": name,
         "base": {
@@ -125,6 +141,7 @@ def tune(
         },
         "hyperparameters": asdict(request.settings),
         "training": result.as_manifest(),
+        "dpo": {**dpo.as_manifest(), "pairs": len(pairs)} if dpo is not None else None,
         "evaluation": {},
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),

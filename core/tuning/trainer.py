@@ -251,3 +251,84 @@ def train(
         device=device,
         too_long=too_long,
     )
+
+
+def train_dpo(
+    pairs: list[dict[str, Any]],
+    adapter_dir: Path,
+    base_checkpoint: Path,
+    work_dir: Path,
+    settings: TrainSettings = TrainSettings(),
+    beta: float = 0.1,
+    progress: Callable[[Progress], None] | None = None,
+) -> TrainResult:
+    """A DPO stage over the SFT adapter in `adapter_dir`: `pairs` are conversational
+    prompt/chosen/rejected rows (the staff's edits, picked variants, blind picks, ratings). The
+    reference is a frozen copy of the SFT adapter (TRL adds it), so DPO moves away from where
+    SFT left the model only as far as the pairs ask."""
+    import torch
+    from datasets import Dataset
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
+    from trl import DPOConfig, DPOTrainer
+
+    if not pairs:
+        raise ValueError("no preference pairs: edit, pick or compare some drafts first")
+    tokenizer = AutoTokenizer.from_pretrained(base_checkpoint)
+    base = AutoModelForCausalLM.from_pretrained(base_checkpoint, dtype=torch.float32)
+    model = PeftModel.from_pretrained(base, adapter_dir, is_trainable=True)
+    config = DPOConfig(
+        output_dir=str(work_dir / "dpo"),
+        num_train_epochs=1,
+        per_device_train_batch_size=min(settings.batch_size, 2),
+        learning_rate=settings.learning_rate / 4,
+        beta=beta,
+        max_length=settings.max_length,
+        logging_steps=1,
+        save_strategy="no",
+        report_to="none",
+        seed=settings.seed,
+        use_cpu=_device() == "cpu",
+        activation_checkpointing=False,
+        gradient_checkpointing=False,
+        disable_tqdm=True,
+    )
+    started = time.perf_counter()
+    curve: list[dict[str, float]] = []
+    state = Progress(stage="training")
+
+    class Report(TrainerCallback):  # type: ignore[misc]
+        def on_log(
+            self, args: Any, trainer_state: Any, control: Any, logs: Any = None, **kwargs: Any
+        ) -> None:
+            if logs and "loss" in logs:
+                curve.append(
+                    {"step": trainer_state.global_step, "loss": round(float(logs["loss"]), 4)}
+                )
+                state.step, state.total_steps = trainer_state.global_step, trainer_state.max_steps
+                state.loss, state.elapsed_s = float(logs["loss"]), time.perf_counter() - started
+                if progress is not None:
+                    progress(state)
+
+    trainer = DPOTrainer(
+        model=model,
+        args=config,
+        train_dataset=Dataset.from_list(pairs),
+        processing_class=tokenizer,
+        callbacks=[Report()],
+    )
+    trainer.remove_callback(PrinterCallback)
+    output = trainer.train()
+    out = work_dir / "adapter-dpo"
+    trainer.model.save_pretrained(out, selected_adapters=["default"])
+    return TrainResult(
+        adapter_dir=out,
+        base_checkpoint=base_checkpoint,
+        steps=int(output.global_step),
+        seconds=round(time.perf_counter() - started, 1),
+        train_tokens=0,
+        train_loss=round(float(output.training_loss), 4),
+        validation_loss=None,
+        loss_curve=curve,
+        device=_device(),
+    )

@@ -50,6 +50,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument(
         "--out", type=Path, help="the model's folder (default: <models folder>/shop-<date>-<time>)"
     )
+    parser.add_argument(
+        "--dpo",
+        action="store_true",
+        help="then a DPO stage on the shop's preference pairs (edits, picks, blind comparisons)",
+    )
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation gate")
     parser.add_argument("--eval-limit", type=int, help="evaluate on the first N cases only")
     parser.add_argument(
@@ -147,8 +152,9 @@ def run(args: argparse.Namespace) -> int:
         eval_limit=args.eval_limit,
         few_shot=settings.few_shot,
         make_default=not args.no_default,
+        dpo=args.dpo,
     )
-    database = sessions() if source in ("db", "both") else None
+    database = sessions() if source in ("db", "both") or args.dpo else None
     try:
         tuned = tune(
             request,
