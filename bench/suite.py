@@ -40,6 +40,8 @@ class Options:
     """A GGUF file; default the embedded SmolLM2-135M-Instruct."""
     sizes: Sizes | None = None
     """Overrides the quick/full sizes (tests run toy sizes)."""
+    only: tuple[str, ...] = ()
+    """Row keys to measure; empty means every row."""
 
 
 def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Report, Path, Path]:
@@ -50,7 +52,11 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     json_path = out / f"bench-{stamp}{'-quick' if options.quick else ''}.json"
     markdown_path = options.markdown or (
-        out / "BENCHMARKS.quick.md" if options.quick else ROOT / "BENCHMARKS.md"
+        out / "BENCHMARKS.quick.md"
+        if options.quick
+        else out / "BENCHMARKS.only.md"
+        if options.only
+        else ROOT / "BENCHMARKS.md"
     )
     config = GgufConfig(model_path=options.model_path) if options.model_path else GgufConfig()
     machine = machine_info(with_gpu=options.gpu)
@@ -103,6 +109,11 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
         ("gpu", "GPU decode", lambda: gpu(options.gpu, sizes)),
         ("shop_model", "Shop's model", lambda: shop_model(sizes, out)),
     ]
+    if options.only:
+        unknown = set(options.only) - {key for key, _, _ in steps}
+        if unknown:
+            raise ValueError(f"unknown rows: {', '.join(sorted(unknown))}")
+        steps = [step for step in steps if step[0] in options.only]
     try:
         for number, (key, title, measure) in enumerate(steps, 1):
             echo(f"[{number}/{len(steps)}] {title}: measuring…")

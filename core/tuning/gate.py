@@ -32,6 +32,7 @@ def evaluate(
     shop_name: str,
     few_shot: int,
     label: str,
+    eval_set: str = "en",
     progress: EvalProgress | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def evaluate(
             else None,
         )
         config_record = evaluation.run_config(
-            set=label,
+            set=eval_set,
             backend="gguf",
             model_id=loaded.model_id,
             params=GenerationParams(seed=seed).model_dump(),
@@ -115,7 +116,13 @@ def run_gate(
     reports = {}
     for label, model in (("base", str(base_model)), ("tuned", str(tuned_folder))):
         reports[label] = evaluate(
-            model, cases, shop_name=shop_name, few_shot=few_shot, label=label, progress=progress
+            model,
+            cases,
+            shop_name=shop_name,
+            few_shot=few_shot,
+            label=label,
+            eval_set=eval_set,
+            progress=progress,
         )
         if out_dir is not None:
             evaluation.write_report(reports[label], out_dir / label)

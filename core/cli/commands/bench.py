@@ -23,6 +23,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--gpu", action="store_true", help="also measure the GPU row (needs CUDA)")
     parser.add_argument("--markdown", type=Path, help="where to write the Markdown table")
     parser.add_argument("--model", help="GGUF file to benchmark (default: the embedded model)")
+    parser.add_argument(
+        "--only",
+        help="comma-separated row keys to measure (e.g. shop_model); writes the table to "
+        "bench/results/BENCHMARKS.only.md unless --markdown says otherwise",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -37,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         out=args.out or DEFAULT_OUT,
         markdown=args.markdown,
         model_path=str(Path(args.model).expanduser()) if args.model else None,
+        only=tuple(key.strip() for key in args.only.split(",")) if args.only else (),
     )
     run_suite(options)
     return 0
