@@ -87,8 +87,9 @@ class TrainResult:
 
     def as_manifest(self) -> dict[str, Any]:
         data = asdict(self)
+        # Both are this machine's working folders, not facts about the model.
         data.pop("adapter_dir")
-        data["base_checkpoint"] = str(self.base_checkpoint)
+        data.pop("base_checkpoint")
         data["tokens_per_second"] = round(self.tokens_per_second, 1)
         return data
 
