@@ -56,6 +56,28 @@ class Report:
     settings: dict[str, Any]
     rows: list[Row] = field(default_factory=list)
 
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        data = json.loads(text)
+        return cls(data["machine"], data["settings"], [Row(**row) for row in data["rows"]])
+
+    def merge(self, newer: Report) -> Report:
+        """This run with `newer`'s rows in place of its own (or added after them), and a record
+        of when they were measured, for `core bench --only … --update`."""
+        rows = {row.key: row for row in self.rows}
+        rows.update({row.key: row for row in newer.rows})
+        updated = [
+            *self.settings.get("updated_rows", []),
+            {
+                "rows": [row.key for row in newer.rows],
+                "date": newer.machine.get("date"),
+                "commit": newer.machine.get("commit"),
+                "load_average": newer.machine.get("load_average"),
+                "json": newer.settings.get("json"),
+            },
+        ]
+        return Report(self.machine, {**self.settings, "updated_rows": updated}, list(rows.values()))
+
     def to_json(self) -> str:
         return json.dumps(
             {
@@ -79,6 +101,12 @@ class Report:
                 f" ({'quick run: fewer repetitions and smaller sizes' if s.get('quick') else 'full run'})."
             ),
             "Do not edit by hand: run `make bench` on an otherwise idle machine and commit the result.",
+            *(
+                f"Rows {', '.join(u['rows'])} measured again on {u['date']} (commit {u['commit']}, "
+                f"load {u['load_average']}) with `python -m core bench --only {','.join(u['rows'])} "
+                f"--update`; their numbers are in `{u['json']}`."
+                for u in s.get("updated_rows", [])
+            ),
             (
                 "Every row compares paths measured in the same run, so ratios hold across machines; "
                 "absolute times are for the machine below."

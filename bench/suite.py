@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -42,6 +43,8 @@ class Options:
     """Overrides the quick/full sizes (tests run toy sizes)."""
     only: tuple[str, ...] = ()
     """Row keys to measure; empty means every row."""
+    update: bool = False
+    """With `only`: put the rows measured into BENCHMARKS.md's run (from its JSON) and rewrite it."""
 
 
 def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Report, Path, Path]:
@@ -124,6 +127,11 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
     report.settings["model_loads_in_run"] = slot.load_count
     machine["load_average"] = f"{machine['load_average']} / {load_average()}"
     report.write(json_path, markdown_path)
+    if options.update and options.only:
+        markdown_path = ROOT / "BENCHMARKS.md"
+        earlier = _committed_run(markdown_path)
+        merged = earlier.merge(report)
+        markdown_path.write_text(merged.to_markdown(), encoding="utf-8")
     echo(f"wrote {_display(json_path)} and {_display(markdown_path)}")
     return report, json_path, markdown_path
 
@@ -151,6 +159,18 @@ def fresh_sqlite_url(path: Path) -> str:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
     return f"sqlite:///{path.resolve()}"
+
+
+def _committed_run(markdown_path: Path) -> Report:
+    """The full run BENCHMARKS.md was written from (the JSON file it names)."""
+    match = re.search(
+        r"in the JSON file written beside this run \(`([^`]+)`\)", markdown_path.read_text()
+    )
+    if match is None or not (ROOT / match.group(1)).is_file():
+        raise FileNotFoundError(
+            f"--update needs the JSON file of the run in {markdown_path.name}; run `make bench` first"
+        )
+    return Report.from_json((ROOT / match.group(1)).read_text(encoding="utf-8"))
 
 
 def _busy() -> bool:

@@ -252,3 +252,22 @@ def test_export_timing_reports_the_childs_own_peak_memory_and_failures(tmp_path)
     assert failing["returncode"] == 1 and "no such format" in failing["error"]
     assert failing["peak_rss_mib"] < 200  # reported on the way out of a SystemExit too
     del parent_block
+
+
+def test_rows_measured_again_replace_their_row_and_say_when():
+    def row(key: str, result: str) -> Row:
+        return Row(key=key, title=key.upper(), compares="c", goal="g", result=result)
+
+    earlier = Report(
+        {"date": "d1", "commit": "a"}, {"json": "old.json"}, [row("x", "1"), row("y", "2")]
+    )
+    newer = Report(
+        {"date": "d2", "commit": "b", "load_average": "0.1"},
+        {"json": "new.json"},
+        [row("y", "3"), row("z", "4")],
+    )
+    merged = Report.from_json(earlier.to_json()).merge(newer)
+    assert [(r.key, r.result) for r in merged.rows] == [("x", "1"), ("y", "3"), ("z", "4")]
+    text = merged.to_markdown()
+    assert "Rows y, z measured again on d2 (commit b, load 0.1)" in text and "`new.json`" in text
+    assert merged.machine["date"] == "d1"  # the machine table stays the full run's

@@ -28,6 +28,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         help="comma-separated row keys to measure (e.g. shop_model); writes the table to "
         "bench/results/BENCHMARKS.only.md unless --markdown says otherwise",
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --only: put those rows into BENCHMARKS.md's run and rewrite BENCHMARKS.md",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -43,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         markdown=args.markdown,
         model_path=str(Path(args.model).expanduser()) if args.model else None,
         only=tuple(key.strip() for key in args.only.split(",")) if args.only else (),
+        update=args.update,
     )
     run_suite(options)
     return 0
