@@ -47,11 +47,11 @@ COMPLAINT = [
 ]
 
 
-def engine_prompt(model_path: Path, messages: list[dict[str, str]]) -> list[int]:
-    """`messages` in the model's chat template, as Huayu's engine sends them."""
+def engine_prompts(model_path: Path, *chats: list[dict[str, str]]) -> list[list[int]]:
+    """Each chat in the model's chat template, as Huayu's engine sends it (one model load)."""
     engine = GgufEngine(GgufConfig(model_path=str(model_path)))
     try:
-        return engine.format_prompt(messages)
+        return [engine.format_prompt(messages) for messages in chats]
     finally:
         engine.close()
 
@@ -93,8 +93,7 @@ def shop_model(sizes: Sizes, out: Path, tuned: TunedModel | None = None) -> Row:
     peft = tuned.folder / "peft"
     merged_path = merged_gguf(peft, checkpoint, out / "merged-q8_0.gguf") if peft.is_dir() else None
     threads = physical_cores()
-    prompt = engine_prompt(tuned.base_path, DECODE_MESSAGES)
-    complaint = engine_prompt(tuned.base_path, COMPLAINT)
+    prompt, complaint = engine_prompts(tuned.base_path, DECODE_MESSAGES, COMPLAINT)
     common = {"n_ctx": 2048, "n_threads": threads, "n_threads_batch": threads, "verbose": False}
     models = {
         "bare": Llama(model_path=str(tuned.base_path), **common),
@@ -151,8 +150,10 @@ def shop_model(sizes: Sizes, out: Path, tuned: TunedModel | None = None) -> Row:
             f"median of {sizes.decode_repetitions} interleaved repetitions, {threads} threads each. "
             "The adapter adds two small matrix products per layer to every token."
         ),
-        (f"Greedy reply to a short complaint, adapter: “{replies['adapter'][:120]}”; bare: "
-        f"“{replies['bare'][:120]}”."),
+        (
+            f"Greedy reply to a short complaint, adapter: “{replies['adapter'][:120]}”; bare: "
+            f"“{replies['bare'][:120]}”."
+        ),
     ]
     if merged_path is not None:
         same = replies["adapter"] == replies["merged_q8_0"]

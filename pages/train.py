@@ -19,7 +19,7 @@ st.title(tr("training.title"))
 st.caption(tr("training.intro"))
 
 languages = known_languages(embedded_model_path().stem)
-counts = available(db_sessions(), settings.shop_name, languages)
+counts = available(db_sessions(), languages)
 edited_column, rated_column, starter_column = st.columns(3)
 edited_column.metric(tr("training.edited"), counts["edited"])
 rated_column.metric(tr("training.rated"), counts["rated"])

@@ -183,14 +183,17 @@ def build(
     return data
 
 
-def available(
-    sessions: sessionmaker[Session], shop_name: str, languages: frozenset[str] | None
-) -> Counter[str]:
+def available(sessions: sessionmaker[Session], languages: frozenset[str] | None) -> Counter[str]:
     """How many examples each source would give ("edited", "rated", "starter"), before dedup."""
     with sessions() as session:
-        shop = shop_examples(session)
-    examples = shop + starter_examples(shop_name)
-    return Counter(e.origin for e in examples if languages is None or e.language in languages)
+        counts = Counter(
+            e.origin for e in shop_examples(session) if languages is None or e.language in languages
+        )
+    # The pack's rows are counted as they are; building their prompts is for training.
+    counts["starter"] = sum(
+        languages is None or row.language in languages for row in load_starter()
+    )
+    return counts
 
 
 def preference_rows(

@@ -8,7 +8,6 @@ losses, the gate's paired evaluation, when, and on which commit.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shutil
@@ -21,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.models.downloads import sha256_of
 from core.models.tuned import (
     ADAPTER_SUFFIX,
     EMBEDDED_BASE,
@@ -62,14 +62,6 @@ def base_path(base: str) -> Path:
 
         return embedded_model_path()
     return Path(base).expanduser()
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _base_languages(path: Path) -> frozenset[str] | None:
@@ -130,7 +122,7 @@ def tune(
         "base": {
             "path": request.base if request.base == EMBEDDED_BASE else str(base),
             "file": base.name,
-            "sha256": sha256(base),
+            "sha256": sha256_of(base),
         },
         "data": {
             "source": str(request.source),

@@ -94,17 +94,44 @@ class TrainResult:
         return data
 
 
+def _loss_report(
+    state: Progress, progress: Callable[[Progress], None] | None
+) -> tuple[Any, list[dict[str, float]]]:
+    """A Trainer callback that records every step's loss (logging_steps=1) in the returned curve
+    and reports `state` with it: the Trainer logs a step after its on_step_end, loss included."""
+    from transformers import TrainerCallback
+
+    curve: list[dict[str, float]] = []
+    started = time.perf_counter()
+
+    class Report(TrainerCallback):  # type: ignore[misc]
+        def on_log(
+            self, args: Any, trainer_state: Any, control: Any, logs: Any = None, **kwargs: Any
+        ) -> None:
+            if logs and "loss" in logs:
+                curve.append(
+                    {"step": trainer_state.global_step, "loss": round(float(logs["loss"]), 4)}
+                )
+                state.step = trainer_state.global_step
+                state.total_steps = trainer_state.max_steps or state.total_steps
+                state.loss = float(logs["loss"])
+                state.elapsed_s = time.perf_counter() - started
+                if progress is not None:
+                    progress(state)
+
+    return Report(), curve
+
+
 def _fitting(
     rows: list[dict[str, Any]], tokenizer: Any, max_length: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The rows whose prompt and reply fit in `max_length` tokens, and how many did not."""
     kept = []
     for row in rows:
-        ids = tokenizer.apply_chat_template(row["prompt"] + row["completion"], tokenize=True)
-        if (
-            len(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
-            <= max_length
-        ):
+        encoded = tokenizer.apply_chat_template(
+            row["prompt"] + row["completion"], tokenize=True, return_dict=True
+        )
+        if len(encoded["input_ids"]) <= max_length:
             kept.append(row)
     return kept, len(rows) - len(kept)
 
@@ -127,7 +154,7 @@ def train(
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback
     from trl import SFTConfig, SFTTrainer
 
     from core.models.backends.gguf import physical_cores
@@ -191,32 +218,9 @@ def train(
         target_modules=list(TARGET_MODULES),
         task_type="CAUSAL_LM",
     )
-    curve: list[dict[str, float]] = []
-    state = Progress(total_steps=total_steps)
     started = time.perf_counter()
-
-    class Report(TrainerCallback):  # type: ignore[misc]
-        def on_log(
-            self,
-            args: Any,
-            trainer_state: Any,
-            control: Any,
-            logs: dict[str, float] | None = None,
-            **kwargs: Any,
-        ) -> None:
-            if logs and "loss" in logs:
-                curve.append(
-                    {"step": trainer_state.global_step, "loss": round(float(logs["loss"]), 4)}
-                )
-                state.loss = float(logs["loss"])
-                # Every step logs (logging_steps=1), after its on_step_end: report here, with its loss.
-                if progress is not None:
-                    progress(state)
-
-        def on_step_end(self, args: Any, trainer_state: Any, control: Any, **kwargs: Any) -> None:
-            state.step = trainer_state.global_step
-            state.total_steps = trainer_state.max_steps or total_steps
-            state.elapsed_s = time.perf_counter() - started
+    state = Progress(total_steps=total_steps)
+    report, curve = _loss_report(state, progress)
 
     trainer = SFTTrainer(
         model=model,
@@ -225,7 +229,7 @@ def train(
         eval_dataset=validation_set,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=[Report()],
+        callbacks=[report],
     )
     # Our own progress replaces the Trainer's printed dict per step.
     trainer.remove_callback(PrinterCallback)
@@ -270,7 +274,7 @@ def train_dpo(
     import torch
     from datasets import Dataset
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback
     from trl import DPOConfig, DPOTrainer
 
     if not pairs:
@@ -295,28 +299,14 @@ def train_dpo(
         disable_tqdm=True,
     )
     started = time.perf_counter()
-    curve: list[dict[str, float]] = []
-    state = Progress(stage="training")
-
-    class Report(TrainerCallback):  # type: ignore[misc]
-        def on_log(
-            self, args: Any, trainer_state: Any, control: Any, logs: Any = None, **kwargs: Any
-        ) -> None:
-            if logs and "loss" in logs:
-                curve.append(
-                    {"step": trainer_state.global_step, "loss": round(float(logs["loss"]), 4)}
-                )
-                state.step, state.total_steps = trainer_state.global_step, trainer_state.max_steps
-                state.loss, state.elapsed_s = float(logs["loss"]), time.perf_counter() - started
-                if progress is not None:
-                    progress(state)
+    report, curve = _loss_report(Progress(), progress)
 
     trainer = DPOTrainer(
         model=model,
         args=config,
         train_dataset=Dataset.from_list(pairs),
         processing_class=tokenizer,
-        callbacks=[Report()],
+        callbacks=[report],
     )
     trainer.remove_callback(PrinterCallback)
     output = trainer.train()
