@@ -21,6 +21,8 @@ else:
     ]
     # Listed for managers only (each also calls require_role("manager") itself).
     manager_pages = [
+        st.Page("pages/dashboard.py", title=tr("nav.dashboard"), icon="📊"),
+        st.Page("pages/review.py", title=tr("nav.review"), icon="🚩"),
         st.Page("pages/export.py", title=tr("nav.export"), icon="📦"),
         st.Page("pages/models.py", title=tr("nav.models"), icon="🧰"),
         st.Page("pages/knowledge.py", title=tr("nav.knowledge"), icon="📚"),

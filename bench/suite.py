@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.concurrency import concurrency
+from bench.dashboard import dashboard
 from bench.decode import decode
 from bench.gpu import gpu
 from bench.machine import load_average, machine_info
@@ -111,6 +112,7 @@ def run_suite(options: Options, echo: Callable[[str], None] = print) -> tuple[Re
         ),
         ("gpu", "GPU decode", lambda: gpu(options.gpu, sizes)),
         ("shop_model", "Shop's model", lambda: shop_model(sizes, out)),
+        ("dashboard", "Dashboard", lambda: dashboard(sizes)),
     ]
     if options.only:
         unknown = set(options.only) - {key for key, _, _ in steps}

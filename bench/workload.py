@@ -99,6 +99,9 @@ class Sizes:
     retrieval_queries: int = 40
     tune_examples: int = 16
     """Starter-pack examples the training-throughput measurement trains on (one epoch)."""
+    dashboard_rows: int = 100_000
+    """Generations the dashboard row seeds before timing its aggregates."""
+    dashboard_repetitions: int = 5
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -139,4 +142,6 @@ QUICK = Sizes(
     retrieval_rows=10_000,
     retrieval_queries=10,
     tune_examples=4,
+    dashboard_rows=10_000,
+    dashboard_repetitions=3,
 )

@@ -55,3 +55,14 @@ def escape_markdown(text: str) -> str:
     Works chunk by chunk (every character is escaped on its own), so it can wrap a token stream.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def guess_language(text: str) -> str:
+    """`zh` when Chinese characters make up a fair share of `text`'s letters, else `en`: enough
+    for telling the shop's two languages apart, not a general language detector."""
+    han = len(_HAN.findall(text))
+    latin = sum(character.isascii() and character.isalpha() for character in text)
+    return "zh" if han and han * 3 >= latin else "en"

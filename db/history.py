@@ -39,6 +39,9 @@ class HistoryFilter:
     """Exclusive."""
     search: str = ""
     """Case-insensitive (for ASCII) substring of the inputs or the output."""
+    category: str | None = None
+    """A complaint's triage category."""
+    urgency: str | None = None
 
     def __post_init__(self) -> None:
         if self.rating not in RATING_FILTERS:
@@ -74,6 +77,8 @@ class HistoryRow:
     """From the newest rating, as are `stars` and `edited`."""
     stars: int | None
     edited: bool
+    category: str | None = None
+    urgency: str | None = None
 
     @property
     def cursor(self) -> Cursor:
@@ -140,6 +145,11 @@ class GenerationDetail:
     source: str = "app"
     grounding: dict[str, Any] | None = None
     """The few-shot examples (ids, scores, tiers) and knowledge passages its prompt used."""
+    category: str | None = None
+    sentiment: str | None = None
+    urgency: str | None = None
+    triage: dict[str, Any] | None = None
+    """What triage predicted, and who corrected it (see `Generation.triage`)."""
 
     @property
     def sent_reply(self) -> str | None:
@@ -186,6 +196,8 @@ def _conditions(filters: HistoryFilter, newest: Any) -> list[ColumnElement[bool]
         (Generation.backend, filters.backend),
         (Generation.model_id, filters.model_id),
         (Generation.template_version, filters.template_version),
+        (Generation.category, filters.category),
+        (Generation.urgency, filters.urgency),
     ):
         if value:
             conditions.append(column == value)
@@ -235,6 +247,8 @@ def list_generations(
             newest.thumbs,
             newest.stars,
             newest.edited_reply.is_not(None).label("edited"),
+            Generation.category,
+            Generation.urgency,
         )
         .outerjoin(newest, newest.id == _newest_rating_id())
         .where(*_conditions(filters, newest))
@@ -371,4 +385,8 @@ def generation_detail(session: Session, generation_id: int) -> GenerationDetail 
         retry_of=generation.retry_of,
         source=generation.source,
         grounding=generation.grounding,
+        category=generation.category,
+        sentiment=generation.sentiment,
+        urgency=generation.urgency,
+        triage=generation.triage,
     )

@@ -85,6 +85,19 @@ class Generation(Base):
     grounding: Mapped[dict[str, Any] | None]
     """What the prompt was grounded in: `{"examples": [{"id", "score", "tier"}], "passages":
     [{"source", "heading", "score"}]}`; None when it used neither."""
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    """A complaint's triage category (`freshness`, `late_delivery`…), as staff last left it;
+    None for bouquets and rows never triaged."""
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    """`very_negative`, `negative`, `neutral` or `positive`."""
+    urgency: Mapped[str | None] = mapped_column(String(16), index=True)
+    """`high` (an event today or tomorrow, a funeral, a repeat complaint) or `normal`."""
+    triage: Mapped[dict[str, Any] | None]
+    """How the labels came about: `{"predicted": {"category", "sentiment", "urgency"},
+    "method", "confidence", "reasons", "corrected_by", "corrected_at"}`; the predicted labels stay
+    when staff correct the three columns, so corrections can be counted and exported."""
+    triage_corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """When staff last corrected the labels; None while they are the classifier's."""
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="generation", order_by="Rating.id", cascade="all, delete-orphan"
@@ -96,6 +109,7 @@ class Generation(Base):
         Index("ix_generations_backend_created", "backend", "created_at"),
         Index("ix_generations_model_created", "model_id", "created_at"),
         Index("ix_generations_version_created", "template_version", "created_at"),
+        Index("ix_generations_category_created", "category", "created_at"),
     )
 
     @property
@@ -119,10 +133,39 @@ class Rating(Base):
     reasons: Mapped[list[str]] = mapped_column(default=list)
     comment: Mapped[str | None] = mapped_column(Text)
     edited_reply: Mapped[str | None] = mapped_column(Text)
+    edit_distance: Mapped[int | None]
+    """Characters staff changed (Levenshtein distance from the draft to `edited_reply`), stored
+    with the rating so the dashboard can sum it in SQL; None when the reply was not edited."""
     created_by: Mapped[str | None] = mapped_column(String(64), index=True)
     """Name of the logged-in user who rated; None in local mode."""
 
     generation: Mapped[Generation] = relationship(back_populates="ratings")
+
+
+class ReviewItem(Base):
+    """A draft a manager should look at: rated down, failing a soft check, or flagged urgent.
+
+    One per generation; a later reason joins the open item's `reasons`. Resolving with a corrected
+    reply also stores that reply as an edit (a rating), so it feeds the training data."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation_id: Mapped[int] = mapped_column(
+        ForeignKey("generations.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    reasons: Mapped[list[str]] = mapped_column(default=list)
+    """Why it is here: `thumbs_down`, `soft_checks`, `urgent`."""
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    """`open` or `resolved`."""
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    corrected_reply: Mapped[str | None] = mapped_column(Text)
+
+    generation: Mapped[Generation] = relationship()
 
 
 class User(Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -42,6 +43,10 @@ class GenerationRecord:
     source: str = "app"
     external_id: str | None = None
     grounding: dict[str, Any] | None = None
+    category: str | None = None
+    sentiment: str | None = None
+    urgency: str | None = None
+    triage: dict[str, Any] | None = None
 
 
 def log_generation(session: Session, record: GenerationRecord) -> Generation:
@@ -70,7 +75,8 @@ def add_rating(
         raise ValueError("thumbs must be +1, -1 or None")
     if stars is not None and not 1 <= stars <= 5:
         raise ValueError("stars must be between 1 and 5")
-    if session.get(Generation, generation_id) is None:
+    generation = session.get(Generation, generation_id)
+    if generation is None:
         raise LookupError(f"no generation with id {generation_id}")
     rating = Rating(
         generation_id=generation_id,
@@ -79,6 +85,7 @@ def add_rating(
         reasons=list(reasons or []),
         comment=comment or None,
         edited_reply=edited_reply or None,
+        edit_distance=Levenshtein.distance(generation.output, edited_reply) if edited_reply else None,
         created_by=created_by,
     )
     session.add(rating)

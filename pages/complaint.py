@@ -6,13 +6,14 @@ from pydantic import ValidationError
 from core.drafting.complaint_reply import TONES, ComplaintRequest, build_prompt
 from core.settings import shop_settings
 from pages.components.auth import require_login
-from pages.components.common import ground, tr
+from pages.components.common import ground, tr, triager
 from pages.components.drafts import (
     collected_drafts,
     show_drafts,
     stream_drafts,
     variant_count_input,
 )
+from pages.components.triage_tags import triage_tags
 
 require_login()
 st.title(tr("complaint.title"))
@@ -51,9 +52,9 @@ if submitted:
     except ValidationError:
         st.warning(tr("complaint.empty"))
     else:
-        prompt = build_prompt(
-            request, shop_settings().shop_name, ground("complaint", request.complaint, request.language)
-        )
+        triage = triager().triage(request.complaint)
+        grounding = ground("complaint", request.complaint, request.language, triage.category)
+        prompt = build_prompt(request, shop_settings().shop_name, grounding, triage)
         outcomes = stream_drafts(
             prompt, st.session_state["model_choice"], count, state_key="complaint.outcomes"
         )
@@ -63,4 +64,5 @@ if submitted:
 outcomes = collected_drafts("complaint.outcomes")
 if outcomes:
     st.subheader(tr("draft.heading"))
+    triage_tags(outcomes)
     show_drafts(outcomes, st.session_state["model_choice"])

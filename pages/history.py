@@ -11,6 +11,7 @@ from core.history.browse import (
     options,
     ratings,
 )
+from core.triage.labels import CATEGORIES, URGENCIES
 from pages.components.auth import require_login
 from pages.components.common import OPEN_KEY, db_sessions, tr
 from pages.components.drafts import rating_form
@@ -35,6 +36,8 @@ version_labels = any_option | {
 }
 rating_labels = {mode: tr(f"history.rating.{mode}") for mode in RATING_FILTERS}
 stars_labels = any_option | {stars: "★" * stars for stars in range(1, 6)}
+category_labels = any_option | {category: tr(f"category.{category}") for category in CATEGORIES}
+urgency_labels = any_option | {urgency: tr(f"urgency.{urgency}") for urgency in URGENCIES}
 
 with st.expander(tr("history.filters"), expanded=True):
     task_column, backend_column, model_column, version_column = st.columns(4)
@@ -67,11 +70,20 @@ with st.expander(tr("history.filters"), expanded=True):
     search = search_column.text_input(
         tr("history.search"), key="history.search", placeholder=tr("history.search_placeholder")
     )
+    category_column, urgency_column, _, _ = st.columns(4)
+    category = category_column.selectbox(
+        tr("triage.category"), list(category_labels), format_func=category_labels.__getitem__,
+        key="history.category",
+    )
+    urgency = urgency_column.selectbox(
+        tr("triage.urgency"), list(urgency_labels), format_func=urgency_labels.__getitem__,
+        key="history.urgency",
+    )
 
 days = list(days)  # none, the first day picked so far, or both
 query = HistoryQuery(
     task=task, backend=backend, model_id=model_id, template_version=template_version,
-    rating=rating, min_stars=min_stars, search=search,
+    rating=rating, min_stars=min_stars, search=search, category=category, urgency=urgency,
     first_day=days[0] if days else None, last_day=days[-1] if days else None,
 )
 if st.session_state.get("history.query") != query:  # new filters start from the first page

@@ -41,6 +41,8 @@ TOY = replace(
     retrieval_rows=300,
     retrieval_queries=2,
     tune_examples=2,
+    dashboard_rows=400,
+    dashboard_repetitions=1,
 )
 ROW_KEYS = [
     "warm_call",
@@ -52,6 +54,7 @@ ROW_KEYS = [
     "retrieval",
     "gpu",
     "shop_model",
+    "dashboard",
 ]
 
 
@@ -271,3 +274,21 @@ def test_rows_measured_again_replace_their_row_and_say_when():
     text = merged.to_markdown()
     assert "Rows y, z measured again on d2 (commit b, load 0.1)" in text and "`new.json`" in text
     assert merged.machine["date"] == "d1"  # the machine table stays the full run's
+
+
+def test_the_dashboard_row_times_every_aggregate_on_a_seeded_log():
+    from bench.dashboard import dashboard
+
+    row = dashboard(TOY)
+    assert row.status == "measured" and row.result and row.met in (True, False)
+    counts = row.details["counts"]
+    assert counts["app"] + counts["imported"] + counts["starter"] == TOY.dashboard_rows
+    assert 0 < counts["rated"] <= counts["ratings"]
+    timings = row.details["aggregate_ms"]
+    assert set(timings) == {"90_days", "30_days"} and len(timings["90_days"]) == 9
+    assert all(t["median_ms"] > 0 and t["rows"] > 0 for t in timings["90_days"].values())
+    assert set(row.details["query_plans"]) == set(timings["90_days"])
+    assert row.details["page_load_ms"]["median_ms"] > 0
+    proposed = row.details["proposed_index"]  # measured as a proposal, on the same database
+    assert set(proposed["aggregate_ms_90_days"]) == set(timings["90_days"])
+    assert all("ix_generations_dashboard" in " ".join(plan) for plan in proposed["query_plans"].values())

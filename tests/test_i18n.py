@@ -15,11 +15,14 @@ from core.i18n import CATALOGUE, UI_LANGUAGES, pick_ui_language, translate
 from core.models.backends import REGISTRY
 from core.models.catalogue import FIT_STATES
 from core.models.model_files import ModelKind
-from core.quality.checks import CHECK_IDS
+from core.quality.checks import CHECK_IDS, Severity
 from core.training_data.export_formats import FORMATS
+from core.triage.labels import CHOICES as TRIAGE_CHOICES
 from core.tuning.dataset import SOURCES as TRAINING_SOURCES
 from core.tuning.jobs import ENDED
 from core.tuning.trainer import STAGES
+from db.review import REASONS as REVIEW_REASONS
+from db.review import STATUSES as REVIEW_STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "core").rglob("*.py")]
@@ -50,6 +53,12 @@ def used_keys() -> set[str]:
     keys |= {f"training.stage.{stage}" for stage in STAGES}
     keys |= {f"training.state.{state}" for state in ENDED}
     keys |= {f"training.source.{source}" for source in TRAINING_SOURCES}
+    keys |= {f"dashboard.check.{check_id}" for check_id in CHECK_IDS}
+    keys |= {f"dashboard.severity.{severity}" for severity in get_args(Severity)}
+    keys |= {f"{name}.{value}" for name, values in TRIAGE_CHOICES.items() for value in values}
+    keys |= {f"triage.{name}" for name in TRIAGE_CHOICES}
+    keys |= {f"review.reason.{reason}" for reason in REVIEW_REASONS}
+    keys |= {f"review.status.{status}" for status in REVIEW_STATUSES}
     return keys
 
 

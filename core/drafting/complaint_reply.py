@@ -18,6 +18,7 @@ from core.drafting.prompts import (
 )
 from core.quality.topics import policy_rules
 from core.text import clean_text, require_text
+from core.triage.labels import Triage
 
 TASK = "complaint"
 TONES = ("apologetic", "warm", "formal")
@@ -50,14 +51,16 @@ class ComplaintRequest(BaseModel):
         return " ".join(clean_text(value).split())
 
 
-def policy_hint(template: PromptTemplate, complaint: str, policy: str, language: str) -> str:
+def policy_hint(
+    template: PromptTemplate, complaint: str, policy: str, language: str, category: str | None = None
+) -> str:
     """The template's line naming the policy rules this complaint is about, or saying none is.
 
     Empty when the template has no such lines (a shop's own older template)."""
     hints = template.tables.get("policy_hints")
     if not hints:
         return ""
-    rules = policy_rules(complaint, policy, language)
+    rules = policy_rules(complaint, policy, language, category)
     if not rules:
         return hints["none"]
     joiner = "；" if language == "zh" else " "
@@ -65,14 +68,19 @@ def policy_hint(template: PromptTemplate, complaint: str, policy: str, language:
 
 
 def build_prompt(
-    request: ComplaintRequest, shop_name: str, grounding: Grounding = NO_GROUNDING
+    request: ComplaintRequest,
+    shop_name: str,
+    grounding: Grounding = NO_GROUNDING,
+    triage: Triage | None = None,
 ) -> PreparedPrompt:
     """The complaint-reply template filled in for `request`, with the shop's policy.
 
     The tone's own example comes first (it is the same for every request in that tone, so the
     model's cached prefix still covers it); then `grounding`'s past replies, the most similar
-    last, next to the request; its knowledge passages sit in the request itself.
+    last, next to the request; its knowledge passages sit in the request itself. The triage
+    category, when given, puts its own policy rule first and is logged with the draft.
     """
+    category = triage.category if triage is not None else None
     policy = shop_policy(request.language)
     template = load_template("complaint_reply", request.language, includes={"policy": policy})
     labels = template.tables["order_labels"]
@@ -116,7 +124,7 @@ def build_prompt(
         order_details=order_details,
         complaint=delimit_customer_text(request.complaint),
         knowledge=knowledge,
-        policy_hint=policy_hint(template, request.complaint, policy, request.language),
+        policy_hint=policy_hint(template, request.complaint, policy, request.language, category),
     )
     return PreparedPrompt(
         task=TASK,
@@ -130,4 +138,5 @@ def build_prompt(
         if isinstance(template.max_new_tokens, int)
         else None,
         grounding=grounding,
+        triage=triage,
     )

@@ -17,7 +17,9 @@ from core.drafting.grounding import NO_GROUNDING, Grounding
 from core.models.backends import GenerationParams, LoadedModel
 from core.quality.checks import Verdict
 from core.text import InputError, remove_control_characters
+from core.triage.labels import Triage
 from db.repository import GenerationRecord, log_generation
+from db.review import queue_for_review, review_reasons
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class PreparedPrompt:
     and the settings' own limit, so a tiny model cannot ramble on past a reply's length."""
     grounding: Grounding = NO_GROUNDING
     """The past replies and knowledge passages placed in the prompt, logged with the draft."""
+    triage: Triage | None = None
+    """The complaint's category, sentiment and urgency, logged with the draft."""
 
     @property
     def source(self) -> str:
@@ -292,9 +296,13 @@ class GenerationRun:
             checks=result.get("checks"),
             retry_of=self.retry_of,
             grounding=self.prompt.grounding.logged(),
+            **triage_columns(self.prompt.triage),
         )
         with self.sessions.begin() as session:
-            generation_id = log_generation(session, record).id
+            generation = log_generation(session, record)
+            generation_id = generation.id
+            if reasons := review_reasons(generation):
+                queue_for_review(session, generation_id, reasons)
         return Outcome(
             generation_id=generation_id,
             backend=record.backend,
@@ -305,6 +313,13 @@ class GenerationRun:
             grounding=self.prompt.grounding,
             **result,
         )
+
+
+def triage_columns(triage: Triage | None) -> dict[str, Any]:
+    """The generation's triage columns for `triage` (none when the request was not triaged)."""
+    if triage is None:
+        return {}
+    return {**triage.labels(), "triage": triage.logged()}
 
 
 class UnloadedModel(LoadedModel):

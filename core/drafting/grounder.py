@@ -30,10 +30,12 @@ class Grounder:
         few_shot: int,
         knowledge: bool,
         budget: int = DEFAULT_BUDGET,
+        category: str | None = None,
     ) -> Grounding:
-        """The `few_shot` best past replies and, if `knowledge`, the passages for one request."""
+        """The `few_shot` best past replies (those of the same triage `category` preferred) and,
+        if `knowledge`, the passages for one request."""
         return Grounding(
-            examples=tuple(self.examples.find(task, text, language, few_shot)),
+            examples=tuple(self.examples.find(task, text, language, few_shot, category)),
             passages=tuple(self.knowledge.find(text, language, budget)) if knowledge else (),
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 from core.drafting import bouquet_description, complaint_reply
 from core.drafting.generation import PreparedPrompt
 from core.drafting.grounding import NO_GROUNDING, Grounding
+from core.triage.labels import Triage
 
 
 def prompt_for(
@@ -16,9 +17,10 @@ def prompt_for(
     fields: Mapping[str, Any],
     shop_name: str,
     grounding: Grounding = NO_GROUNDING,
+    triage: Triage | None = None,
 ) -> PreparedPrompt:
     """The prompt for a complaint (`complaint`, `tone`, `order`) or a bouquet (`details`,
-    `occasion`, `recipient`, `length`) written in `language`."""
+    `occasion`, `recipient`, `length`) written in `language`; `triage` is a complaint's labels."""
     if task == "bouquet":
         bouquet = bouquet_description.BouquetRequest(
             details=fields["details"],
@@ -37,7 +39,7 @@ def prompt_for(
         tone=fields.get("tone", "apologetic"),
         language=language,  # type: ignore[arg-type]
     )
-    return complaint_reply.build_prompt(complaint, shop_name, grounding)
+    return complaint_reply.build_prompt(complaint, shop_name, grounding, triage)
 
 
 def request_text(inputs: Mapping[str, Any]) -> str:

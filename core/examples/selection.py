@@ -33,6 +33,8 @@ from db.vectors import (
 
 TIER_BONUS: dict[Tier, float] = {"edited": 0.15, "rated": 0.08, "starter": 0.0}
 SAME_LANGUAGE_BONUS = 0.05
+SAME_CATEGORY_BONUS = 0.1
+"""For a past complaint triaged into the same category as the new one: the same trouble."""
 MIN_SIMILARITY = 0.2
 """Below this (cosine, USE m3) two requests share little more than being complaints."""
 POOL = 32
@@ -72,8 +74,11 @@ class ExampleFinder:
     def __post_init__(self) -> None:
         self.index = VectorIndex(self.embeddings.name, self.embeddings.dimensions)
 
-    def find(self, task: str, text: str, language: str, k: int) -> list[ExampleReply]:
-        """Up to `k` approved past replies for a new request, the best first."""
+    def find(
+        self, task: str, text: str, language: str, k: int, category: str | None = None
+    ) -> list[ExampleReply]:
+        """Up to `k` approved past replies for a new request, the best first; with a triage
+        `category`, replies to complaints of that category count a little more."""
         if k <= 0 or not text.strip():
             return []
         query = self.embeddings.vectors([text], query=True)[0]
@@ -105,8 +110,10 @@ class ExampleFinder:
                     request=request_text(generation.inputs),
                     reply=reply,
                 )
-                bonus = TIER_BONUS[tier] + (
-                    SAME_LANGUAGE_BONUS if example.language == language else 0.0
+                bonus = (
+                    TIER_BONUS[tier]
+                    + (SAME_LANGUAGE_BONUS if example.language == language else 0.0)
+                    + (SAME_CATEGORY_BONUS if category and generation.category == category else 0.0)
                 )
                 candidates.append((example, neighbour.score + bonus, neighbour.vector))
         if not candidates:

@@ -99,6 +99,8 @@ def _store(session: Session, row: StarterRow, shop_name: str) -> int:
             source=SOURCE,
             external_id=f"{SOURCE}:{row.id}",
             checks=[],
+            # A complaint's kind is its triage category, so examples of the same trouble match.
+            category=row.label if row.task == "complaint" else None,
         ),
     )
     # Five stars: what an export of rated replies includes, unless it leaves the pack out.

@@ -77,6 +77,8 @@ class HistoryQuery(BaseModel):
     last_day: date | None = None
     """Inclusive: the whole of that day counts."""
     search: str = ""
+    category: str | None = None
+    urgency: str | None = None
 
     def to_filter(self, zone: tzinfo | None = None) -> HistoryFilter:
         """The database filter: calendar days in `zone` (default: this computer's) as UTC times."""
@@ -90,6 +92,8 @@ class HistoryQuery(BaseModel):
             since=_day_start(self.first_day, zone) if self.first_day else None,
             until=_day_start(self.last_day + timedelta(days=1), zone) if self.last_day else None,
             search=self.search.strip(),
+            category=self.category,
+            urgency=self.urgency,
         )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.examples.selection import ExampleFinder
 from core.text import clean_text
 from db.repository import add_rating
+from db.review import queue_for_review
 
 # Short reasons staff tick under a draft; stored as these ids, shown translated.
 REASON_TAGS = ("wrong_facts", "against_policy", "wrong_tone", "too_long", "too_short", "wrong_language", "great")
@@ -43,6 +44,8 @@ def save_rating(
             created_by=created_by,
         )
         rating_id = rating.id
+        if thumbs == -1:
+            queue_for_review(session, generation_id, ["thumbs_down"])
     if examples is not None:
         examples.add([generation_id])
     return rating_id

@@ -19,15 +19,31 @@ def policy_topics(complaint: str, language: str) -> list[str]:
     ]
 
 
-def policy_rules(complaint: str, policy: str, language: str) -> list[str]:
+CATEGORY_TOPICS = {
+    "freshness": "freshness",
+    "wrong_item": "wrong_item",
+    "late_delivery": "late_delivery",
+    "damaged": "damaged",
+    "billing": "double_charge",
+}
+"""The policy topic of each triage category that has one (the others have no rule of their own)."""
+
+
+def policy_rules(
+    complaint: str, policy: str, language: str, category: str | None = None
+) -> list[str]:
     """The lines of `policy` for the topics of `complaint`, best match first.
 
     A line belongs to a topic when it uses the topic's own words ("wilt", "Double charge"),
-    so a shop's own policy file works as long as each rule names what it is about.
+    so a shop's own policy file works as long as each rule names what it is about. The triage
+    `category`'s own topic, when it has one, comes first: it is what the customer most wants fixed.
     """
     lines = [line.strip() for line in policy.splitlines() if line.strip()]
     rules: list[str] = []
-    for topic in policy_topics(complaint, language):
+    topics = policy_topics(complaint, language)
+    if (first := CATEGORY_TOPICS.get(category or "")) is not None:
+        topics = [first, *(topic for topic in topics if topic != first)]
+    for topic in topics:
         terms = POLICY_TOPICS[topic][language] + POLICY_TOPICS[topic]["en"]
         scored = [(sum(find_term(line, (term,)) is not None for term in terms), line) for line in lines]
         score, line = max(scored, key=lambda pair: pair[0], default=(0, ""))

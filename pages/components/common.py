@@ -16,6 +16,7 @@ from core.models.model_slot import ModelSlot
 from core.runtime import database_url
 from core.runtime import sessions as open_sessions
 from core.settings import shop_settings
+from core.triage.service import Triager
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,10 +47,23 @@ def _grounder(url: str) -> Grounder:
     return make_grounder(_db_sessions(url))
 
 
-def ground(task: str, text: str, language: str) -> Grounding:
+def ground(task: str, text: str, language: str, category: str | None = None) -> Grounding:
     """The examples and passages for one request, as the shop's settings ask."""
     settings = shop_settings()
-    return grounder().ground(task, text, language, few_shot=settings.few_shot, knowledge=settings.knowledge)
+    return grounder().ground(
+        task, text, language, few_shot=settings.few_shot, knowledge=settings.knowledge,
+        category=category,
+    )
+
+
+def triager() -> Triager:
+    """The process's triage classifier on the configured database (its corrections)."""
+    return _triager(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _triager(url: str) -> Triager:
+    return Triager(_db_sessions(url))
 
 
 def ui_language() -> str:

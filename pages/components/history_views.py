@@ -25,8 +25,10 @@ from core.history.browse import (
 )
 from core.history.feedback import REASON_TAGS
 from core.text import escape_markdown
+from core.triage.corrections import StoredTriage
 from pages.components.common import OPEN_KEY, tr
 from pages.components.drafts import check_badges
+from pages.components.triage_tags import label_badges
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -51,6 +53,10 @@ def history_table(rows: list[HistoryRow]) -> list[dict[str, Any]]:
             tr("history.col.task"): task_label(row.task),
             tr("history.col.status"): tr(f"history.status.{row.status}"),
             tr("history.col.rating"): rating_symbols(row.thumbs, row.stars, row.edited),
+            tr("triage.category"): (
+                tr(f"category.{row.category}") + (" ❗" if row.urgency == "high" else "")
+                if row.category else ""
+            ),
             tr("history.col.input"): preview(input_text(row.inputs), 60),
             tr("history.col.output"): preview(row.output, 80),
             tr("history.col.model"): row.model_id,
@@ -68,6 +74,31 @@ def _links_summary(row: HistoryRow) -> str:
     if row.variant_group is not None:
         parts.append(variant_label(row.chosen))
     return " · ".join(parts)
+
+
+def _triage(detail: GenerationDetail) -> None:
+    """The complaint's labels; what triage first said, when staff corrected it."""
+    if detail.category is None:
+        return
+    stored = StoredTriage(
+        labels={
+            "category": detail.category, "sentiment": detail.sentiment or "",
+            "urgency": detail.urgency or "",
+        },
+        predicted=dict((detail.triage or {}).get("predicted") or {}),
+        corrected_by=(detail.triage or {}).get("corrected_by"),
+        corrected="corrected_at" in (detail.triage or {}),
+        confidence=dict((detail.triage or {}).get("confidence") or {}),
+    )
+    with st.container(horizontal=True):
+        label_badges(stored)
+    if stored.corrected and stored.predicted:
+        st.caption(
+            tr(
+                "triage.predicted",
+                **{name: tr(f"{name}.{value}") for name, value in stored.predicted.items()},
+            )
+        )
 
 
 def variant_label(chosen: bool | None) -> str:
@@ -137,6 +168,7 @@ def generation_view(detail: GenerationDetail) -> None:
     if detail.retry_of is not None:
         st.caption(tr("history.retry_of", id=detail.retry_of))
     check_badges(detail.checks)
+    _triage(detail)
     _grounding(detail.grounding)
     speed = tokens_per_second(detail.ttft_ms, detail.latency_ms, detail.completion_tokens)
     metrics = {

@@ -1,16 +1,21 @@
 """The staff's walk through the app in a real browser, with screenshots of each step:
 draft a complaint reply (it streams) → rate and edit it → describe a bouquet with 2 variants and
-pick one → find both in history → export as trl-dpo and check the downloaded file."""
+pick one → find both in history → export as trl-dpo and check the downloaded file; and the
+manager's dashboard on a seeded log."""
 
 import io
 import json
 import re
 import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
+
+from core.runtime import sessions as open_sessions
+from db.repository import GenerationRecord, add_rating, log_generation
 
 NOTHING_WRITTEN = "The model wrote nothing usable this time."
 UNUSABLE = re.compile("could not write a usable reply")
@@ -185,3 +190,60 @@ def test_stop_keeps_the_partial_draft_and_logs_it_cancelled(walk, app_environmen
     expect(page.get_by_label("Customer's complaint", exact=True)).to_have_value(
         "My tulips arrived with broken stems."
     )
+
+
+def seed_dashboard_log(url: str) -> None:
+    """Three weeks of drafts of both tasks from two models, some rated, edited or rejected."""
+    sessions = open_sessions(url)
+    categories = ["freshness", "late_delivery", "damaged", None]
+    with sessions.begin() as session:
+        for n in range(60):
+            complaint = n % 3 != 0
+            generation = log_generation(
+                session,
+                GenerationRecord(
+                    task="complaint" if complaint else "bouquet",
+                    template_id="complaint_reply.en" if complaint else "bouquet_description.en",
+                    template_version="a1b2c3" if n < 30 else "d4e5f6",
+                    inputs={"complaint": "The roses wilted.", "language": "en"},
+                    messages=[{"role": "user", "content": "The roses wilted."}],
+                    output="We are sorry about the roses.",
+                    backend="gguf",
+                    model_id="smol" if n % 2 else "qwen",
+                    ttft_ms=100.0 + 7 * n,
+                    latency_ms=1500.0 + 40 * n,
+                    status="rejected" if n % 10 == 0 else "ok",
+                    checks=[{"id": "too_long", "severity": "soft", "detail": "Long."}] if n % 4 == 0 else [],
+                    category=categories[n % 4] if complaint else None,
+                ),
+            )
+            generation.created_at = datetime.now(UTC) - timedelta(days=n % 21, hours=n % 5)
+            if n % 5 == 0:
+                add_rating(session, generation.id, thumbs=-1, reasons=["wrong_tone"])
+            elif n % 5 == 1:
+                add_rating(session, generation.id, thumbs=1, stars=5)
+            elif n % 5 == 2:
+                add_rating(session, generation.id, stars=4, edited_reply="We are so sorry about the roses.")
+
+
+def test_manager_dashboard(walk, app_environment):
+    page = walk.page
+    seed_dashboard_log(app_environment["HUAYU_DATABASE_URL"])
+    open_page(page, "Dashboard")
+    expect(page.get_by_role("heading", name="How the drafts are doing")).to_be_visible()
+    expect(page.get_by_role("heading", name="Why drafts were rated down")).to_be_visible()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(9)
+    for index in range(9):
+        expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    walk.shot("dashboard")
+    page.get_by_text("Table: Drafts per day", exact=True).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    csv = Path(download_info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert csv[0] == "Day,Task,Drafts" and len(csv) > 1
+    page.get_by_text("Week", exact=True).click()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(charts).to_have_count(9)
+    walk.shot("dashboard-weeks")

@@ -9,6 +9,7 @@ decode multi-byte (Chinese) characters correctly and never cut the answer by str
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import threading
 import time
@@ -32,6 +33,8 @@ from core.models.backends.local_chat import GenerationStats, LocalChatModel
 from core.models.backends.stops import StopFilter
 
 GGUF_MAGIC = b"GGUF"
+STRUCTURED_MIN_TOKENS = 256
+"""The fewest new tokens a reply under a JSON schema may take, whatever `max_new_tokens` says."""
 # Magic numbers of the pre-GGUF formats (stored little-endian): 'ggml', 'ggmf', 'ggjt', 'ggla'.
 LEGACY_GGML_MAGICS = {b"lmgg", b"fmgg", b"tjgg", b"algg"}
 
@@ -173,6 +176,7 @@ class GgufEngine(LoadedModel):
                 "(`python -m core tune`) or pick another model."
             )
         self.lock = FifoLock()
+        self._grammars: dict[str, Any] = {}
         self.n_threads = config.n_threads or physical_cores()
         # A CPU-only build ignores the setting anyway; 0 keeps the device shown honest.
         self.n_gpu_layers = config.n_gpu_layers if gpu_offload_available() else 0
@@ -257,6 +261,17 @@ class GgufEngine(LoadedModel):
         # The template already wrote BOS/special tokens as text: parse them, add none.
         return self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
+    def _grammar(self, schema: str) -> Any:
+        """llama.cpp's GBNF grammar for a JSON schema, compiled once per schema."""
+        from llama_cpp import LlamaGrammar
+
+        if schema not in self._grammars:
+            try:
+                self._grammars[schema] = LlamaGrammar.from_json_schema(schema, verbose=False)
+            except (ValueError, RuntimeError) as error:
+                raise ModelError(f"llama.cpp cannot turn this JSON schema into a grammar: {error}") from error
+        return self._grammars[schema]
+
     def count_tokens(self, text: str) -> int:
         """Tokens `text` takes in this model's vocabulary."""
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -267,11 +282,16 @@ class GgufEngine(LoadedModel):
         params: GenerationParams,
         stop: Sequence[str] = (),
         stats: GenerationStats | None = None,
+        json_schema: dict[str, Any] | None = None,
     ) -> Iterator[str]:
-        """Yield the reply's text as it is decoded; holds the model's lock until done or closed."""
+        """Yield the reply's text as it is decoded; holds the model's lock until done or closed.
+
+        With `json_schema`, llama.cpp's grammar lets through only tokens that keep the text valid
+        JSON of that schema, so even the tiny embedded model returns something parseable."""
         from llama_cpp import llama_cpp as lib
 
         stats = stats if stats is not None else GenerationStats()
+        grammar = self._grammar(json.dumps(json_schema, sort_keys=True)) if json_schema else None
         with self.lock:
             prompt = self.format_prompt(messages)
             stats.prompt_tokens = len(prompt)
@@ -287,13 +307,16 @@ class GgufEngine(LoadedModel):
                 self.llama.set_seed(time.time_ns() & 0x7FFFFFFF)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             stops = StopFilter(stop)
-            limit = min(params.max_new_tokens, room)
+            # A reply held to a JSON schema is useless cut short, so it gets room to close it.
+            budget = max(params.max_new_tokens, STRUCTURED_MIN_TOKENS) if grammar else params.max_new_tokens
+            limit = min(budget, room)
             stats.finish_reason = "length"
             tokens = self.llama.generate(
                 prompt,
                 temp=params.temperature,
                 top_p=params.top_p,
                 repeat_penalty=params.repetition_penalty,
+                grammar=grammar,
                 # generate() keeps the KV cache of the longest prefix shared with the previous
                 # request, so the long system prompt (shop policy) is evaluated only once.
             )
@@ -317,12 +340,15 @@ class GgufEngine(LoadedModel):
 
 
 class GgufChatModel(LocalChatModel):
-    """LangChain chat model over a shared, already-loaded `GgufEngine`."""
+    """LangChain chat model over a shared, already-loaded `GgufEngine`.
+
+    `with_structured_output` constrains decoding with llama.cpp's JSON-schema grammar."""
 
     engine: GgufEngine = Field(exclude=True)
     """The loaded model; shared by every request in the process."""
 
     ls_provider: ClassVar[str] = "llamacpp"
+    supports_json_schema: ClassVar[bool] = True
 
     @property
     def _llm_type(self) -> str:

@@ -3,21 +3,29 @@
 Each such backend has an engine with a `model_id` and `stream(chat, params, stop, stats)`, which yields text and fills in
 `GenerationStats`; `LocalChatModel` turns that into LangChain chunks, ending with the exact token
 usage. It takes LangChain's standard `temperature` and `max_tokens` and names the model in traces,
-so a backend's own chat model is only its names and identifying parameters.
+so a backend's own chat model is only its names and identifying parameters. An engine whose
+`stream` also takes `json_schema` (and constrains decoding to it) says so with
+`supports_json_schema`, and gets LangChain's `with_structured_output`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from operator import itemgetter
+from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field, model_validator
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_json_schema
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.v1 import BaseModel as BaseModelV1
 
 from core.models.backends.base import GenerationParams
 
@@ -59,6 +67,8 @@ class LocalChatModel(BaseChatModel):
 
     ls_provider: ClassVar[str]
     """Who runs the model, as LangSmith and Langfuse traces name it."""
+    supports_json_schema: ClassVar[bool] = False
+    """Whether the engine's `stream` constrains decoding to a `json_schema` it is given."""
 
     @model_validator(mode="before")
     @classmethod
@@ -99,7 +109,10 @@ class LocalChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         stats = GenerationStats()
         chat = to_chat_dicts(messages)
-        for text in self.engine.stream(chat, self.params, [*self.stop, *(stop or [])], stats):
+        stops = [*self.stop, *(stop or [])]
+        schema = kwargs.get("json_schema")
+        extra = {"json_schema": schema} if schema is not None else {}
+        for text in self.engine.stream(chat, self.params, stops, stats, **extra):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
             if run_manager:
                 run_manager.on_llm_new_token(text, chunk=chunk)
@@ -128,3 +141,56 @@ class LocalChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A runnable returning `schema`'s object (a Pydantic model, a TypedDict or a JSON
+        schema), decoded under the schema's grammar so the reply is always valid JSON for it.
+
+        `json_mode` asks only for some JSON object. With `include_raw`, returns `{"raw",
+        "parsed", "parsing_error"}` as LangChain's own chat models do. `strict` changes nothing:
+        the grammar always holds the reply to the schema."""
+        if not self.supports_json_schema:
+            return super().with_structured_output(schema, include_raw=include_raw, **kwargs)
+        if schema is None and method != "json_mode":
+            raise ValueError("with_structured_output needs a schema unless method='json_mode'")
+        if kwargs:
+            raise ValueError(f"unsupported arguments: {sorted(kwargs)}")
+        pydantic_schema = method != "json_mode" and isinstance(schema, type) and is_basemodel_subclass(schema)
+        if method == "json_mode":
+            json_schema: dict[str, Any] = {"type": "object"}
+        elif pydantic_schema:
+            json_schema = (
+                schema.schema()  # type: ignore[union-attr]
+                if issubclass(schema, BaseModelV1)  # type: ignore[arg-type]
+                else schema.model_json_schema()  # type: ignore[union-attr]
+            )
+        else:
+            json_schema = convert_to_json_schema(schema)
+            if "properties" in json_schema and "required" not in json_schema:
+                # A TypedDict's keys are all required unless marked otherwise.
+                json_schema["required"] = list(json_schema["properties"])
+        parser: Runnable[Any, Any] = (
+            PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+            if pydantic_schema
+            else JsonOutputParser()
+        )
+        bound = self.bind(
+            json_schema=json_schema,
+            ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+        )
+        if not include_raw:
+            return bound | parser
+        parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        ).with_fallbacks(
+            [RunnablePassthrough.assign(parsed=lambda _: None)], exception_key="parsing_error"
+        )
+        return RunnableMap(raw=bound) | parsed

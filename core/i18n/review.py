@@ -1,0 +1,33 @@
+"""Words of the managers' review queue."""
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "nav.review": {"en": "Review queue", "zh": "审核队列"},
+    "review.title": {"en": "Review queue", "zh": "审核队列"},
+    "review.intro": {
+        "en": "Drafts rated down, drafts that failed a soft check, and urgent complaints. Resolve one with a corrected reply and it counts as an edit: the few-shot examples and the shop's model learn from it.",
+        "zh": "被差评的草稿、未通过软性检查的草稿和紧急投诉都在这里。解决时写下修改后的回复，它就算作一次编辑：少样本示例和店铺模型都会从中学习。",
+    },
+    "review.status": {"en": "Status", "zh": "状态"},
+    "review.status.open": {"en": "Open", "zh": "待处理"},
+    "review.status.resolved": {"en": "Resolved", "zh": "已解决"},
+    "review.reason": {"en": "Reason", "zh": "原因"},
+    "review.reason.thumbs_down": {"en": "Rated down", "zh": "差评"},
+    "review.reason.soft_checks": {"en": "Soft check failed", "zh": "软性检查未通过"},
+    "review.reason.urgent": {"en": "Urgent", "zh": "紧急"},
+    "review.mine": {"en": "Only mine", "zh": "只看分配给我的"},
+    "review.any": {"en": "Any", "zh": "全部"},
+    "review.counts": {"en": "{open} open · {resolved} resolved", "zh": "待处理 {open} 条 · 已解决 {resolved} 条"},
+    "review.empty": {"en": "Nothing waiting for review.", "zh": "没有待审核的内容。"},
+    "review.item": {"en": "#{id} · {task} · {when}", "zh": "#{id} · {task} · {when}"},
+    "review.request": {"en": "Customer's message", "zh": "顾客的消息"},
+    "review.draft": {"en": "Draft", "zh": "草稿"},
+    "review.assignee": {"en": "Assigned to", "zh": "负责人"},
+    "review.note": {"en": "Note", "zh": "备注"},
+    "review.corrected": {"en": "Corrected reply (optional)", "zh": "修改后的回复（可选）"},
+    "review.save": {"en": "Save", "zh": "保存"},
+    "review.resolve": {"en": "Resolve", "zh": "标记为已解决"},
+    "review.reopen": {"en": "Reopen", "zh": "重新打开"},
+    "review.saved": {"en": "Saved.", "zh": "已保存。"},
+    "review.resolved_by": {"en": "Resolved by {name}", "zh": "由 {name} 解决"},
+    "review.open_history": {"en": "Open in history", "zh": "在历史记录中打开"},
+}

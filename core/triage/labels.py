@@ -1,0 +1,90 @@
+"""The fixed lists triage chooses from, and what it decided for one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+CATEGORIES = (
+    "freshness",
+    "late_delivery",
+    "wrong_address",
+    "damaged",
+    "wrong_item",
+    "not_as_pictured",
+    "card_message",
+    "billing",
+    "cancellation",
+    "request_ignored",
+    "staff_conduct",
+    "other",
+)
+SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
+URGENCIES = ("high", "normal")
+FIELDS = ("category", "sentiment", "urgency")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "category": CATEGORIES,
+    "sentiment": SENTIMENTS,
+    "urgency": URGENCIES,
+}
+
+Category = Literal[
+    "freshness",
+    "late_delivery",
+    "wrong_address",
+    "damaged",
+    "wrong_item",
+    "not_as_pictured",
+    "card_message",
+    "billing",
+    "cancellation",
+    "request_ignored",
+    "staff_conduct",
+    "other",
+]
+Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
+Urgency = Literal["high", "normal"]
+
+
+class TriageLabels(BaseModel):
+    """The three labels of one customer message: also the JSON schema the chat model fills."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: Category
+    sentiment: Sentiment
+    urgency: Urgency
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What triage decided for one message, and how sure it was of each label."""
+
+    category: str
+    sentiment: str
+    urgency: str
+    method: str
+    """`classifier`, `model` or `combined`: which way of labelling produced it."""
+    confidence: dict[str, float] = field(default_factory=dict)
+    """Per label, the probability the classifier gave its choice (empty for the chat model)."""
+
+    def labels(self) -> dict[str, str]:
+        """`{"category", "sentiment", "urgency"}`: what the CLI prints and the columns store."""
+        return {"category": self.category, "sentiment": self.sentiment, "urgency": self.urgency}
+
+    def logged(self) -> dict[str, Any]:
+        """The generation's `triage` column: the prediction, kept when staff correct it."""
+        return {
+            "predicted": self.labels(),
+            "method": self.method,
+            "confidence": {key: round(value, 3) for key, value in self.confidence.items()},
+        }
+
+
+def check_label(field_name: str, value: str) -> str:
+    """`value` if it is one of `field_name`'s choices; ValueError naming them otherwise."""
+    if value not in CHOICES[field_name]:
+        raise ValueError(f"{field_name} must be one of {', '.join(CHOICES[field_name])}, not {value!r}")
+    return value

@@ -1,0 +1,83 @@
+"""Reads and writes of complaints' triage labels (the caller owns the transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Generation, utcnow
+
+
+def correct_labels(
+    session: Session,
+    generation_ids: Sequence[int],
+    labels: dict[str, str],
+    corrected_by: str | None = None,
+) -> None:
+    """Set the category, sentiment and urgency staff chose on the drafts of one request.
+
+    The classifier's own labels stay in `triage["predicted"]`, so a correction is countable."""
+    now = utcnow()
+    for generation_id in generation_ids:
+        generation = session.get(Generation, generation_id)
+        if generation is None:
+            raise LookupError(f"no generation with id {generation_id}")
+        generation.category = labels["category"]
+        generation.sentiment = labels["sentiment"]
+        generation.urgency = labels["urgency"]
+        generation.triage = {
+            **(generation.triage or {}),
+            "corrected_by": corrected_by,
+            "corrected_at": now.isoformat(),
+        }
+        generation.triage_corrected_at = now
+    session.flush()
+
+
+def corrected_labels(session: Session) -> list[tuple[str, str, str, str, str]]:
+    """(complaint, language, category, sentiment, urgency) of every complaint staff re-labelled,
+    newest correction first, each complaint once."""
+    rows = session.execute(
+        select(
+            Generation.inputs, Generation.template_id, Generation.category,
+            Generation.sentiment, Generation.urgency,
+        )
+        .where(Generation.triage_corrected_at.is_not(None), Generation.category.is_not(None))
+        .order_by(Generation.triage_corrected_at.desc(), Generation.id.desc())
+    )
+    seen: set[str] = set()
+    labelled = []
+    for inputs, template_id, category, sentiment, urgency in rows:
+        text = str(inputs.get("complaint") or "")
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        language = str(inputs.get("language") or template_id.rsplit(".", 1)[-1])
+        labelled.append((text, language, category, sentiment or "", urgency or ""))
+    return labelled
+
+
+def correction_count(session: Session) -> int:
+    """How many drafts carry staff-corrected labels: the classifier retrains when it changes."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Generation).where(Generation.triage_corrected_at.is_not(None))
+        )
+        or 0
+    )
+
+
+def stored_labels(session: Session, generation_id: int) -> tuple[dict[str, str], dict[str, Any]] | None:
+    """The labels a draft carries now and its `triage` record; None when it was never triaged."""
+    generation = session.get(Generation, generation_id)
+    if generation is None or generation.category is None:
+        return None
+    labels = {
+        "category": generation.category,
+        "sentiment": generation.sentiment or "",
+        "urgency": generation.urgency or "",
+    }
+    return labels, dict(generation.triage or {})
