@@ -81,3 +81,33 @@ def stored_labels(session: Session, generation_id: int) -> tuple[dict[str, str],
         "urgency": generation.urgency or "",
     }
     return labels, dict(generation.triage or {})
+
+
+def triaged_complaints(session: Session, *, corrected_only: bool = True) -> list[dict[str, Any]]:
+    """Each triaged complaint once (its newest draft), with its labels, what the classifier said
+    and who corrected it; with `corrected_only`, only those staff corrected."""
+    query = select(Generation).where(Generation.task == "complaint", Generation.category.is_not(None))
+    if corrected_only:
+        query = query.where(Generation.triage_corrected_at.is_not(None))
+    seen: set[str] = set()
+    rows = []
+    for generation in session.scalars(query.order_by(Generation.id.desc())):
+        text = str(generation.inputs.get("complaint") or "")
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        record = generation.triage or {}
+        rows.append(
+            {
+                "id": f"generation-{generation.id}",
+                "lang": str(generation.inputs.get("language") or generation.template_id.rsplit(".", 1)[-1]),
+                "complaint": text,
+                "category": generation.category,
+                "sentiment": generation.sentiment,
+                "urgency": generation.urgency,
+                "predicted": record.get("predicted"),
+                "corrected_by": record.get("corrected_by"),
+                "corrected": generation.triage_corrected_at is not None,
+            }
+        )
+    return rows

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.training_data.export import ExportOptions, export_download
 from core.training_data.export_formats import FORMATS
+from core.triage.corrections import labels_jsonl
 from pages.components.auth import require_role
 from pages.components.common import db_sessions, tr
 
@@ -102,3 +103,16 @@ if result is not None:
             type="primary",
             on_click="ignore",
         )
+
+st.divider()
+st.subheader(tr("export.triage_heading"))
+st.caption(tr("export.triage_intro"))
+every_label = st.toggle(tr("export.triage_all"), key="export.triage_all")
+st.download_button(
+    tr("export.triage_download"),
+    data=labels_jsonl(db_sessions(), corrected_only=not every_label),
+    file_name="triage-labels.jsonl",
+    mime="application/jsonl",
+    key="export.triage_download",
+    on_click="ignore",
+)

@@ -32,6 +32,9 @@ def test_eval_drafts_each_case_scores_it_and_writes_a_report(isolated_database, 
     assert report["config"]["set"] == "en" and report["config"]["attempts"] == 2
     assert report["config"]["model_id"].startswith("SmolLM2-135M")
     assert report["config"]["template_versions"]
+    # Each complaint was triaged first, as the app does: en-c-001 is about wilted flowers.
+    assert report["config"]["triage"] is True
+    assert report["results"][0]["category"] == "freshness"
     assert report["cases"] == 2 and [r["id"] for r in report["results"]] == ["en-c-001", "en-c-002"]
     for case in report["results"]:
         assert case["reply"].strip() or case["failed"]

@@ -193,3 +193,18 @@ def test_an_urgent_complaint_joins_the_review_queue_and_history_filters_by_categ
 def app(streamlit_app):
     """The whole app in English on the test's database, the model faked (conftest)."""
     return streamlit_app
+
+
+def test_corrections_export_as_labelled_lines(sessions, capsys, tmp_path):
+    predicted = Triage("other", "neutral", "normal", "classifier", {"category": 0.4})
+    corrected = log_complaint(sessions, "Wrong name on the card.", category="other", triage=predicted.logged())
+    log_complaint(sessions, "Late again.", category="late_delivery", triage=predicted.logged())
+    correct(sessions, [corrected], {"category": "card_message", "sentiment": "negative", "urgency": "normal"}, "mei")
+    out = tmp_path / "labels.jsonl"
+    assert main(["triage", "--export", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["complaint"], r["category"], r["predicted"]["category"], r["corrected_by"]) for r in rows] == [
+        ("Wrong name on the card.", "card_message", "other", "mei")
+    ]
+    assert main(["triage", "--export", str(out), "--all"]) == 0
+    assert len(out.read_text().splitlines()) == 2

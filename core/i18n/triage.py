@@ -30,5 +30,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Triage said {category} · {sentiment} · {urgency}",
         "zh": "分类器判断：{category} · {sentiment} · {urgency}",
     },
+    "export.triage_heading": {"en": "Triage labels", "zh": "分类标签"},
+    "export.triage_intro": {
+        "en": "The complaints whose tags staff corrected, with what triage first said: JSON lines in the labelled set's format (starter/triage/).",
+        "zh": "员工修改过标签的投诉，以及分类器最初的判断：与标注集（starter/triage/）格式相同的 JSON Lines。",
+    },
+    "export.triage_all": {"en": "Every triaged complaint, not only corrected ones", "zh": "导出所有已分类的投诉，而不只是修改过的"},
+    "export.triage_download": {"en": "Download triage labels", "zh": "下载分类标签"},
     "triage.confidence": {"en": "{percent}% sure", "zh": "把握 {percent}%"},
 }

@@ -30,6 +30,7 @@ from core.quality.checks import CHECK_IDS, cjk_count
 from core.quality.guard import MAX_ATTEMPTS, GuardedDraft
 from core.quality.judge import score_reply
 from core.settings import ROOT
+from core.triage.labels import Triage
 
 SETS_DIR = ROOT / "evals"
 SET_NAMES = ("en", "zh", "all")
@@ -47,9 +48,11 @@ class EvalCase:
     language: str
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def prompt(self, shop_name: str, grounding: Grounding = NO_GROUNDING) -> PreparedPrompt:
+    def prompt(
+        self, shop_name: str, grounding: Grounding = NO_GROUNDING, triage: Triage | None = None
+    ) -> PreparedPrompt:
         """The case's request as the app would build its prompt."""
-        return prompt_for(self.task, self.language, self.fields, shop_name, grounding)
+        return prompt_for(self.task, self.language, self.fields, shop_name, grounding, triage)
 
     @property
     def label(self) -> str:
@@ -163,6 +166,7 @@ def run_cases(
     judge: LoadedModel | None = None,
     few_shot: int = 0,
     knowledge: bool = False,
+    triage: bool = False,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run every case through the guard and return the report (see `summarise`); a `judge`
@@ -170,24 +174,33 @@ def run_cases(
 
     With `few_shot`, the throw-away database first gets the starter pack, as a new shop's does,
     and each case is shown its `few_shot` most similar replies; with `knowledge`, the shop's
-    knowledge passages. Each draft is also compared with the case's reference reply, if it has
+    knowledge passages; with `triage`, each complaint is labelled first, as the app does, and its
+    category orders the policy rule and the examples. Each draft is also compared with the case's reference reply, if it has
     one: `reference_similarity` is the cosine of their embeddings."""
     from core.drafting.grounder import make_grounder
     from core.examples.starter import import_starter
     from core.runtime import sessions as open_sessions
+    from core.triage.service import Triager
 
     with tempfile.TemporaryDirectory(prefix="huayu-eval-") as folder:
         sessions = open_sessions(database_url or f"sqlite:///{Path(folder) / 'eval.db'}")
         grounder = make_grounder(sessions)
+        triager = Triager(sessions) if triage else None
         if few_shot:
             import_starter(sessions, shop_name, grounder.examples)
         results = []
         start = time.perf_counter()
         for index, case in enumerate(cases):
-            grounding = grounder.ground(
-                case.task, case_text(case), case.language, few_shot=few_shot, knowledge=knowledge
+            labels = (
+                triager.triage(case_text(case))
+                if triager is not None and case.task == "complaint"
+                else None
             )
-            prompt = case.prompt(shop_name, grounding)
+            grounding = grounder.ground(
+                case.task, case_text(case), case.language, few_shot=few_shot, knowledge=knowledge,
+                category=labels.category if labels else None,
+            )
+            prompt = case.prompt(shop_name, grounding, labels)
             guarded = GuardedDraft(
                 prompt=prompt,
                 model=model,
@@ -220,6 +233,7 @@ def run_cases(
                 "prompt_tokens": outcome.prompt_tokens,
                 "examples": [e.generation_id for e in prompt.grounding.examples],
                 "passages": [p.citation for p in prompt.grounding.passages],
+                "category": labels.category if labels else None,
             }
             reference = str(case.fields.get("reference") or "").replace("{shop_name}", shop_name)
             if reference:

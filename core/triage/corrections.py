@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.triage.labels import FIELDS, check_label
-from db.triage import correct_labels, stored_labels
+from db.triage import correct_labels, stored_labels, triaged_complaints
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,11 @@ def correct(
     checked = {name: check_label(name, labels[name]) for name in FIELDS}
     with sessions.begin() as session:
         correct_labels(session, generation_ids, checked, corrected_by)
+
+
+def labels_jsonl(sessions: sessionmaker[Session], *, corrected_only: bool = True) -> str:
+    """The shop's triaged complaints as JSON lines in `starter/triage/`'s format, plus what the
+    classifier predicted: staff corrections to keep, share, or add to a labelled set."""
+    with sessions() as session:
+        rows = triaged_complaints(session, corrected_only=corrected_only)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from db.models import Base
+from db.models import Base, built_on
 from db.session import get_engine
 
 config = context.config
@@ -23,7 +23,12 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch: SQLite cannot ALTER most things, so Alembic copies the table instead.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=lambda item, name, kind, reflected, compare_to: built_on(item, connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from core.runtime import sessions as open_sessions
 from db.repository import GenerationRecord, add_rating, log_generation
+from db.review import queue_for_review, review_reasons
 
 NOTHING_WRITTEN = "The model wrote nothing usable this time."
 UNUSABLE = re.compile("could not write a usable reply")
@@ -247,3 +248,28 @@ def test_manager_dashboard(walk, app_environment):
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     expect(charts).to_have_count(9)
     walk.shot("dashboard-weeks")
+
+
+def test_manager_review_queue(walk, app_environment):
+    page = walk.page
+    sessions = open_sessions(app_environment["HUAYU_DATABASE_URL"])
+    with sessions.begin() as session:
+        generation = log_generation(
+            session,
+            GenerationRecord(
+                task="complaint", template_id="complaint_reply.en", template_version="a1b2c3",
+                inputs={"complaint": "The wreath for tomorrow's funeral arrived snapped.", "language": "en"},
+                messages=[], output="Sorry for the trouble.", backend="gguf", model_id="smol",
+                checks=[{"id": "no_remedy", "severity": "soft", "detail": "No remedy."}],
+                category="damaged", urgency="high",
+            ),
+        )
+        queue_for_review(session, generation.id, review_reasons(generation))
+    open_page(page, "Review queue")
+    expect(page.get_by_text("Soft check failed").first).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    walk.shot("review-queue")
+    page.get_by_label("Corrected reply (optional)").first.fill("We are so sorry; a new wreath arrives at 8 tomorrow.")
+    page.get_by_role("button", name="Resolve").first.click()
+    expect(page.get_by_text("Nothing waiting for review.")).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)

@@ -51,6 +51,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--judge-base-url", help="the judge's server URL (openai/hub backends)")
     add_grounding_options(parser)
     parser.add_argument(
+        "--triage",
+        choices=["on", "off"],
+        default="on",
+        help="label each complaint first, as the app does (default on)",
+    )
+    parser.add_argument(
         "--out", type=Path, help="results folder (default: evals/results/<time>-<set>)"
     )
     parser.add_argument(
@@ -165,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         judge=judge,
         few_shot=few_shot,
         knowledge=knowledge,
+        triage=args.triage == "on",
         progress=progress,
     )
     report = {
@@ -180,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             few_shot=few_shot,
             knowledge=knowledge,
+            triage=args.triage == "on",
             template_versions=sorted({r["template_version"] for r in report["results"]}),
             judge_backend=args.judge_backend,
             judge_model=args.judge_model,

@@ -20,6 +20,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     given.add_argument(
         "--eval", action="store_true", help="score triage on evals/triage.<lang>.jsonl instead"
     )
+    given.add_argument(
+        "--export", type=Path, metavar="FILE",
+        help="write the complaints whose labels staff corrected as JSON lines",
+    )
+    parser.add_argument("--all", action="store_true", help="with --export: every triaged complaint")
     parser.add_argument(
         "--lang", choices=["en", "zh"], help="the message's language (default: read from it)"
     )
@@ -38,6 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from core.triage.evaluation import evaluate, load_cases
     from core.triage.service import Triager
 
+    if args.export:
+        from core.triage.corrections import labels_jsonl
+
+        text = labels_jsonl(_database(), corrected_only=not args.all)
+        args.export.write_text(text, encoding="utf-8")
+        print(f"{text.count(chr(10))} complaints written to {args.export}")
+        return 0
     triager = Triager(sessions=_database())
     chat_model = _chat_model(args) if args.method != "classifier" else None
     if not args.eval:

@@ -21,6 +21,13 @@ branch_labels = None
 depends_on = None
 
 
+DASHBOARD_COLUMNS = (
+    "source", "created_at", "task", "status", "model_id", "template_id", "template_version",
+    "category", "retry_of", "parent_id", "variant_group", "ttft_ms", "latency_ms", "checks",
+)
+"""The dashboard's covering index, on SQLite only (see `Generation.__table_args__`)."""
+
+
 def upgrade() -> None:
     with op.batch_alter_table("generations") as batch:
         batch.add_column(sa.Column("category", sa.String(32), nullable=True))
@@ -32,6 +39,8 @@ def upgrade() -> None:
         batch.create_index("ix_generations_category", ["category"])
         batch.create_index("ix_generations_urgency", ["urgency"])
         batch.create_index("ix_generations_category_created", ["category", "created_at"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.create_index("ix_generations_dashboard", "generations", list(DASHBOARD_COLUMNS))
     with op.batch_alter_table("ratings") as batch:
         batch.add_column(sa.Column("edit_distance", sa.Integer(), nullable=True))
     _fill_edit_distances()
@@ -84,6 +93,8 @@ def downgrade() -> None:
     op.drop_table("review_items")
     with op.batch_alter_table("ratings") as batch:
         batch.drop_column("edit_distance")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_generations_dashboard", table_name="generations")
     with op.batch_alter_table("generations") as batch:
         batch.drop_index("ix_generations_category_created")
         batch.drop_index("ix_generations_triage_corrected_at")
