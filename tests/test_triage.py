@@ -208,3 +208,14 @@ def test_corrections_export_as_labelled_lines(sessions, capsys, tmp_path):
     ]
     assert main(["triage", "--export", str(out), "--all"]) == 0
     assert len(out.read_text().splitlines()) == 2
+
+
+def test_the_category_puts_its_own_policy_rule_first():
+    from core.drafting.prompts import shop_policy
+    from core.quality.topics import policy_rules
+
+    policy = shop_policy("en")
+    complaint = "The delivery came three hours late and the tulips had wilted by the evening."
+    assert policy_rules(complaint, policy, "en", "freshness")[0].startswith("- Freshness guarantee")
+    assert policy_rules(complaint, policy, "en", "late_delivery")[0].startswith("- Late delivery")
+    assert policy_rules(complaint, policy, "en", "other") == policy_rules(complaint, policy, "en")

@@ -128,7 +128,7 @@ def test_staff_walk(walk, app_environment):
     page.get_by_label("Format", exact=True).click()
     page.get_by_role("option", name=re.compile(r"^trl-dpo")).click()
     page.get_by_role("button", name="Prepare export").click()
-    download_button = page.get_by_role("button", name=re.compile("Download"))
+    download_button = page.get_by_role("button", name="Download", exact=True)
     expect(download_button).to_be_visible()
     walk.shot("export")
     with page.expect_download() as download_info:

@@ -159,6 +159,9 @@ class LocalChatModel(BaseChatModel):
         the grammar always holds the reply to the schema."""
         if not self.supports_json_schema:
             return super().with_structured_output(schema, include_raw=include_raw, **kwargs)
+        if method not in ("json_schema", "json_mode"):
+            # function_calling needs tool calls, which the local models do not make.
+            raise NotImplementedError(f"{type(self).__name__} supports json_schema and json_mode, not {method}")
         if schema is None and method != "json_mode":
             raise ValueError("with_structured_output needs a schema unless method='json_mode'")
         if kwargs:
