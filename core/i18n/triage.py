@@ -37,5 +37,5 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "export.triage_all": {"en": "Every triaged complaint, not only corrected ones", "zh": "导出所有已分类的投诉，而不只是修改过的"},
     "export.triage_download": {"en": "Download triage labels", "zh": "下载分类标签"},
-    "triage.confidence": {"en": "{percent}% sure", "zh": "把握 {percent}%"},
+    "triage.confidence": {"en": "Classifier score {percent}/100", "zh": "分类器得分 {percent}/100"},
 }

@@ -3,32 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
-
-CATEGORIES = (
-    "freshness",
-    "late_delivery",
-    "wrong_address",
-    "damaged",
-    "wrong_item",
-    "not_as_pictured",
-    "card_message",
-    "billing",
-    "cancellation",
-    "request_ignored",
-    "staff_conduct",
-    "other",
-)
-SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
-URGENCIES = ("high", "normal")
-FIELDS = ("category", "sentiment", "urgency")
-CHOICES: dict[str, tuple[str, ...]] = {
-    "category": CATEGORIES,
-    "sentiment": SENTIMENTS,
-    "urgency": URGENCIES,
-}
 
 Category = Literal[
     "freshness",
@@ -47,6 +24,16 @@ Category = Literal[
 Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
 Urgency = Literal["high", "normal"]
 
+CATEGORIES: tuple[str, ...] = get_args(Category)
+SENTIMENTS: tuple[str, ...] = get_args(Sentiment)
+URGENCIES: tuple[str, ...] = get_args(Urgency)
+FIELDS = ("category", "sentiment", "urgency")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "category": CATEGORIES,
+    "sentiment": SENTIMENTS,
+    "urgency": URGENCIES,
+}
+
 
 class TriageLabels(BaseModel):
     """The three labels of one customer message: also the JSON schema the chat model fills."""
@@ -60,7 +47,7 @@ class TriageLabels(BaseModel):
 
 @dataclass(frozen=True)
 class Triage:
-    """What triage decided for one message, and how sure it was of each label."""
+    """What triage decided for one message, and the classifier's score for each label."""
 
     category: str
     sentiment: str
@@ -68,7 +55,8 @@ class Triage:
     method: str
     """`classifier`, `model` or `combined`: which way of labelling produced it."""
     confidence: dict[str, float] = field(default_factory=dict)
-    """Per label, the probability the classifier gave its choice (empty for the chat model)."""
+    """Per label, the classifier's score for its choice (a softmax of the SVM's margins: it ranks,
+    it is not a calibrated probability); empty for the chat model."""
 
     def labels(self) -> dict[str, str]:
         """`{"category", "sentiment", "urgency"}`: what the CLI prints and the columns store."""
