@@ -3,6 +3,7 @@ assign them, note them, and resolve them, with a corrected reply when the draft 
 
 import streamlit as st
 
+from core.accounts.auth import list_users
 from core.history.browse import local_time
 from core.review import queue
 from core.text import escape_markdown
@@ -15,6 +16,7 @@ require_role("manager")
 st.title(tr("review.title"))
 st.caption(tr("review.intro"))
 sessions = db_sessions()
+staff = [user.name for user in list_users(sessions)]
 counts = queue.counts(sessions)
 st.caption(tr("review.counts", open=counts.get("open", 0), resolved=counts.get("resolved", 0)))
 
@@ -63,9 +65,17 @@ for item in found:
             continue
         with st.form(f"review.form.{item.id}", border=False):
             assignee_column, note_column = st.columns([1, 2])
-            assignee = assignee_column.text_input(
-                tr("review.assignee"), value=item.assignee or "", key=f"review.assignee.{item.id}"
-            )
+            if staff:  # with logins, pick a colleague; without them, any name
+                names = ["", *staff]
+                assignee = assignee_column.selectbox(
+                    tr("review.assignee"), names, key=f"review.assignee.{item.id}",
+                    index=names.index(item.assignee) if item.assignee in names else 0,
+                    format_func=lambda name: name or "–",
+                )
+            else:
+                assignee = assignee_column.text_input(
+                    tr("review.assignee"), value=item.assignee or "", key=f"review.assignee.{item.id}"
+                )
             note = note_column.text_input(tr("review.note"), value=item.note or "", key=f"review.note.{item.id}")
             corrected = st.text_area(tr("review.corrected"), value="", key=f"review.corrected.{item.id}")
             with st.container(horizontal=True):

@@ -225,3 +225,20 @@ def test_every_page_checks_the_login_itself():
             continue
         source = page.read_text(encoding="utf-8")
         assert "require_login()" in source or "require_role(" in source, page.name
+
+
+def test_a_manager_assigns_a_review_item_to_a_colleague(app, shop_users, sessions):
+    from core.review import queue
+    from tests.test_review_queue import log
+
+    log(sessions, checks=[{"id": "no_apology", "severity": "soft", "detail": ""}])
+    item = queue.items(sessions)[0]
+    app.run()
+    log_in(app, "mei", "peonies-2026")
+    app.switch_page("pages/review.py").run()
+    assert not app.exception
+    assignee = app.selectbox(key=f"review.assignee.{item.id}")
+    assert assignee.options == ["–", "li", "mei"]
+    assignee.set_value("li")
+    click(app, "Save")
+    assert queue.items(sessions, assignee="li")[0].id == item.id
