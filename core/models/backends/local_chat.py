@@ -146,7 +146,7 @@ class LocalChatModel(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["json_schema", "json_mode"] = "json_schema",
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
@@ -154,14 +154,18 @@ class LocalChatModel(BaseChatModel):
         """A runnable returning `schema`'s object (a Pydantic model, a TypedDict or a JSON
         schema), decoded under the schema's grammar so the reply is always valid JSON for it.
 
-        `json_mode` asks only for some JSON object. With `include_raw`, returns `{"raw",
+        `json_mode` asks only for some JSON object; `function_calling` decodes as `json_schema`
+        does (these models make no tool calls). With `include_raw`, returns `{"raw",
         "parsed", "parsing_error"}` as LangChain's own chat models do. `strict` changes nothing:
         the grammar always holds the reply to the schema."""
         if not self.supports_json_schema:
             return super().with_structured_output(schema, include_raw=include_raw, **kwargs)
+        if method == "function_calling":
+            # These models make no tool calls; the grammar gives the same object, so LangChain
+            # code that asks for function calling still gets it.
+            method = "json_schema"
         if method not in ("json_schema", "json_mode"):
-            # function_calling needs tool calls, which the local models do not make.
-            raise NotImplementedError(f"{type(self).__name__} supports json_schema and json_mode, not {method}")
+            raise ValueError(f"method must be json_schema, json_mode or function_calling, not {method!r}")
         if schema is None and method != "json_mode":
             raise ValueError("with_structured_output needs a schema unless method='json_mode'")
         if kwargs:
