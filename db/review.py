@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Generation, ReviewItem, utcnow
@@ -95,7 +95,10 @@ def review_queue(
     if assignee:
         query = query.where(ReviewItem.assignee == assignee)
     rows = session.execute(
-        query.order_by((Generation.urgency == "high").desc(), ReviewItem.created_at, ReviewItem.id)
+        # case(), not a boolean sort: PostgreSQL puts the NULL of an untriaged draft first.
+        query.order_by(
+            case((Generation.urgency == "high", 0), else_=1), ReviewItem.created_at, ReviewItem.id
+        )
     ).all()
     found = []
     for item, generation in rows:

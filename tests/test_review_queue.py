@@ -12,6 +12,8 @@ from db.repository import GenerationRecord, log_generation
 from db.review import queue_for_review, review_reasons
 from tests.test_app import submit
 
+pytestmark = pytest.mark.storage  # the queries run on PostgreSQL too
+
 
 def log(sessions, **fields) -> int:
     record = GenerationRecord(
