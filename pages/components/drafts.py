@@ -125,17 +125,22 @@ def stream_drafts(
     return collected_drafts(state_key)
 
 
+STOPPED_RUN_WAIT_S = 30
+
+
 def collected_drafts(state_key: str) -> list[Outcome]:
     """The drafts a page asked for under `state_key`, a stopped one included.
 
     Stop reruns the page while the stopped run is still closing in its own thread, so a run
-    whose log is not written yet is waited for briefly rather than dropped from the page.
+    whose log is not written yet is waited for rather than dropped from the page. The old thread
+    notices the stop only at its next token, which during the prompt's prefill on a busy CPU can
+    be many seconds away (the browser walk's Stop test lost its partial draft at 5 s).
     """
     collected = []
     for item in st.session_state.get(state_key, []):
         if isinstance(item, GuardedDraft):
             if item.runs:
-                item.runs[-1].logged.wait(timeout=5)
+                item.runs[-1].logged.wait(timeout=STOPPED_RUN_WAIT_S)
             item = item.outcome
         if item is not None:
             collected.append(item)
