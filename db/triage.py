@@ -40,24 +40,10 @@ def correct_labels(
 def corrected_labels(session: Session) -> list[tuple[str, str, str, str, str]]:
     """(complaint, language, category, sentiment, urgency) of every complaint staff re-labelled,
     newest correction first, each complaint once."""
-    rows = session.execute(
-        select(
-            Generation.inputs, Generation.template_id, Generation.category,
-            Generation.sentiment, Generation.urgency,
-        )
-        .where(Generation.triage_corrected_at.is_not(None), Generation.category.is_not(None))
-        .order_by(Generation.triage_corrected_at.desc(), Generation.id.desc())
-    )
-    seen: set[str] = set()
-    labelled = []
-    for inputs, template_id, category, sentiment, urgency in rows:
-        text = str(inputs.get("complaint") or "")
-        if not text or text in seen:
-            continue
-        seen.add(text)
-        language = str(inputs.get("language") or template_id.rsplit(".", 1)[-1])
-        labelled.append((text, language, category, sentiment or "", urgency or ""))
-    return labelled
+    return [
+        (row["complaint"], row["lang"], row["category"], row["sentiment"] or "", row["urgency"] or "")
+        for row in triaged_complaints(session, corrected_only=True)
+    ]
 
 
 def correction_count(session: Session) -> int:
@@ -84,14 +70,16 @@ def stored_labels(session: Session, generation_id: int) -> tuple[dict[str, str],
 
 
 def triaged_complaints(session: Session, *, corrected_only: bool = True) -> list[dict[str, Any]]:
-    """Each triaged complaint once (its newest draft), with its labels, what the classifier said
-    and who corrected it; with `corrected_only`, only those staff corrected."""
+    """Each triaged complaint once (its newest correction, else its newest draft), with its
+    labels, what the classifier said and who corrected it; with `corrected_only`, only those
+    staff corrected."""
     query = select(Generation).where(Generation.task == "complaint", Generation.category.is_not(None))
     if corrected_only:
         query = query.where(Generation.triage_corrected_at.is_not(None))
     seen: set[str] = set()
     rows = []
-    for generation in session.scalars(query.order_by(Generation.id.desc())):
+    newest_first = (Generation.triage_corrected_at.desc().nulls_last(), Generation.id.desc())
+    for generation in session.scalars(query.order_by(*newest_first)):
         text = str(generation.inputs.get("complaint") or "")
         if not text or text in seen:
             continue
